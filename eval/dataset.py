@@ -1,0 +1,61 @@
+"""The eval set: one JSON object a line (see README, "Eval set format")."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
+TYPES = ("number", "rate", "list", "docno", "fact", "paraphrase", "compare", "followup", "unanswerable")
+_WS = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """Text with all whitespace removed: how answers and evidence are compared."""
+    return _WS.sub("", text)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    lang: str
+    type: str
+    answers: tuple[str, ...]
+    evidence: tuple[str, ...]
+    section: str
+    history: tuple[str, ...] = field(default=())
+
+    @property
+    def answerable(self) -> bool:
+        return self.type != "unanswerable"
+
+
+def load_questions(path: str | Path = QUESTIONS) -> list[Question]:
+    """Read and check an eval file; errors name the line and what is wrong."""
+    p = Path(path)
+    out: list[Question] = []
+    seen: set[str] = set()
+    for n, line in enumerate(p.read_text("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            q = Question(
+                id=d["id"], question=d["question"], lang=d["lang"], type=d["type"],
+                answers=tuple(d.get("answers", ())), evidence=tuple(d.get("evidence", ())),
+                section=d.get("section", ""), history=tuple(d.get("history", ())),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{p}:{n}: not a valid eval question ({exc})") from exc
+        if q.type not in TYPES or q.lang not in ("zh", "en"):
+            raise ValueError(f"{p}:{n}: type must be one of {TYPES} and lang zh/en")
+        if q.id in seen:
+            raise ValueError(f"{p}:{n}: duplicate id {q.id}")
+        if q.answerable and not (q.answers and q.evidence):
+            raise ValueError(f"{p}:{n}: an answerable question needs answers and evidence")
+        seen.add(q.id)
+        out.append(q)
+    return out

@@ -1,0 +1,146 @@
+"""Scores of one eval run, grouped by language and question type.
+
+Retrieval: a hit is a passage containing one of the question's evidence snippets
+(whitespace removed); hit@1/3/5 and MRR over answerable questions.
+Answers: accuracy (an acceptable answer inside the answer text, whitespace removed,
+and no abstention), citations (every evidence snippet inside one of the first three
+citations), abstention on unanswerable questions, false abstention on answerable ones.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Any
+
+from eval.dataset import Question, squash
+from qa.types import Answer, Hit
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", squash(text)).replace(",", "")
+
+
+def contains_answer(text: str, answers: Sequence[str]) -> bool:
+    t = _norm(text)
+    return any(_norm(a) and _norm(a) in t for a in answers)
+
+
+def evidence_rank(hits: Sequence[Hit], evidence: Sequence[str]) -> int | None:
+    """1-based rank of the first passage holding any evidence snippet."""
+    for rank, hit in enumerate(hits, start=1):
+        text = squash(hit.text)
+        if any(squash(e) in text for e in evidence):
+            return rank
+    return None
+
+
+def cites_all(citations: Sequence[Hit], evidence: Sequence[str]) -> bool:
+    texts = [squash(c.text) for c in citations[:3]]
+    return all(any(squash(e) in t for t in texts) for e in evidence)
+
+
+@dataclass
+class Row:
+    """One question's outcome."""
+
+    q: Question
+    rank: int | None = None
+    correct: bool = False
+    cited: bool = False
+    abstained: bool = False
+    answer: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    mode: str = ""
+    passages: int = 0
+    mean_chars: float = 0.0
+
+    def groups(self) -> dict[str, list[Row]]:
+        g: dict[str, list[Row]] = defaultdict(list)
+        for r in self.rows:
+            g["all"].append(r)
+            g[r.q.lang].append(r)
+            g[f"{r.q.lang}/{r.q.type}"].append(r)
+        return dict(sorted(g.items(), key=lambda kv: (kv[0] != "all", kv[0].count("/"), kv[0])))
+
+    @staticmethod
+    def metrics(rows: Sequence[Row]) -> dict[str, Any]:
+        ans = [r for r in rows if r.q.answerable]
+        una = [r for r in rows if not r.q.answerable]
+        ranked = [r for r in ans if r.q.type != "followup"]
+        m: dict[str, Any] = {"n": len(rows)}
+
+        def pct(xs: Sequence[bool]) -> float | None:
+            return round(100 * sum(xs) / len(xs), 1) if xs else None
+
+        if ranked:
+            m["hit@1"] = pct([r.rank == 1 for r in ranked])
+            m["hit@3"] = pct([r.rank is not None and r.rank <= 3 for r in ranked])
+            m["hit@5"] = pct([r.rank is not None and r.rank <= 5 for r in ranked])
+            m["mrr"] = round(sum(1 / r.rank for r in ranked if r.rank) / len(ranked), 3)
+        m["answer_acc"] = pct([r.correct for r in ans])
+        m["citation_acc"] = pct([r.cited for r in ans])
+        m["false_abstain"] = pct([r.abstained for r in ans])
+        m["abstain_unanswerable"] = pct([r.abstained for r in una])
+        return m
+
+    def summary(self) -> dict[str, Any]:
+        return {k: self.metrics(v) for k, v in self.groups().items()}
+
+    def misses(self) -> dict[str, list[str]]:
+        return {
+            "answer": [r.q.id for r in self.rows if r.q.answerable and not r.correct],
+            "citation": [r.q.id for r in self.rows if r.q.answerable and not r.cited],
+            "retrieval@1": [r.q.id for r in self.rows if r.q.answerable and r.q.type != "followup" and r.rank != 1],
+            "not_abstained": [r.q.id for r in self.rows if not r.q.answerable and not r.abstained],
+            "false_abstained": [r.q.id for r in self.rows if r.q.answerable and r.abstained],
+        }
+
+
+def run(
+    questions: Sequence[Question],
+    retrieve: Callable[[str], list[Hit]],
+    answer: Callable[[str, Sequence[str]], Answer],
+    progress: Callable[[Sequence[Question]], Any] = lambda qs: qs,
+) -> Report:
+    report = Report()
+    for q in progress(questions):
+        row = Row(q)
+        if q.answerable and q.type != "followup":
+            row.rank = evidence_rank(retrieve(q.question), q.evidence)
+        started = time.perf_counter()
+        a = answer(q.question, q.history)
+        row.seconds = time.perf_counter() - started
+        row.answer, row.abstained = a.text, a.abstained
+        if q.answerable:
+            row.correct = not a.abstained and contains_answer(a.text, q.answers)
+            row.cited = not a.abstained and cites_all(a.citations, q.evidence)
+        report.rows.append(row)
+    return report
+
+
+def markdown(report: Report, command: str) -> str:
+    cols = ["n", "hit@1", "hit@3", "hit@5", "mrr", "answer_acc", "citation_acc", "false_abstain", "abstain_unanswerable"]
+    lines = [
+        f"Command: `{command}` — mode **{report.mode}**, {report.passages} passages "
+        f"(mean {report.mean_chars:.0f} chars); answer latency median "
+        f"{1000 * median([r.seconds for r in report.rows] or [0]):.1f} ms.",
+        "",
+        "| group | " + " | ".join(cols) + " |",
+        "|---" * (len(cols) + 1) + "|",
+    ]
+    for name, m in report.summary().items():
+        lines.append(f"| {name} | " + " | ".join("–" if m.get(c) is None else str(m[c]) for c in cols) + " |")
+    lines.append("")
+    for kind, ids in report.misses().items():
+        lines.append(f"- misses ({kind}): {', '.join(ids) if ids else 'none'}")
+    return "\n".join(lines) + "\n"

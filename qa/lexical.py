@@ -1,0 +1,56 @@
+"""The lexical index: BM25 (bm25s) over jieba words of each passage's heading path + text.
+
+Scores come from bm25s' precomputed sparse matrix, so a query costs one sparse
+row-sum; the corpus is tokenised once, at build time, and saved with the index.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from qa.text import tokenize, tokenize_query
+from qa.types import Passage
+
+log = logging.getLogger(__name__)
+
+
+class LexicalIndex:
+    """BM25 over passages. ``search`` returns ``(passage index, score)`` best first, score > 0."""
+
+    def __init__(self, retriever: object, size: int) -> None:
+        self._bm25 = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, passages: Sequence[Passage], show_progress: bool = False) -> LexicalIndex:
+        import bm25s
+
+        corpus = [tokenize(p.context_text) or [""] for p in passages]
+        retriever = bm25s.BM25()
+        retriever.index(corpus, show_progress=show_progress)
+        return cls(retriever, len(passages))
+
+    def search(self, question: str, k: int) -> list[tuple[int, float]]:
+        vocab = self._bm25.vocab_dict  # type: ignore[attr-defined]
+        ids = [vocab[t] for t in tokenize_query(question) if t in vocab]
+        if not ids:
+            return []
+        scores = np.asarray(self._bm25.get_scores(ids))  # type: ignore[attr-defined]
+        k = min(k, self.size)
+        top = np.argpartition(-scores, k - 1)[:k] if k < self.size else np.arange(self.size)
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def save(self, directory: Path) -> None:
+        self._bm25.save(str(directory), show_progress=False)  # type: ignore[attr-defined]
+
+    @classmethod
+    def load(cls, directory: Path, size: int) -> LexicalIndex:
+        import bm25s
+
+        retriever = bm25s.BM25.load(str(directory), show_progress=False)
+        return cls(retriever, size)

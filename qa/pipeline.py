@@ -1,0 +1,229 @@
+"""The pipeline over one or more reports: build (or load) the indexes once, then answer.
+
+``ReportQA`` is lazy and thread-safe: the first call builds under a lock, later
+calls only read (FAISS and bm25s are used read-only). When the embedding model
+cannot be loaded the pipeline logs one line and works lexical-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qa import document
+from qa.cache import IndexCache, fingerprint
+from qa.chunking import chunk_all
+from qa.inputs import check_k, clean_question
+from qa.lexical import LexicalIndex
+from qa.retrieval import Retriever
+from qa.settings import Settings
+from qa.types import Answer, Hit, Mode, Passage, Sentence
+
+if TYPE_CHECKING:
+    from embeddings import Encoder
+
+log = logging.getLogger(__name__)
+
+VERSION = "0.1.0"
+DEFAULT_REPORT = Path(__file__).resolve().parent.parent / "data" / "chongqing-2018-government-information-disclosure-report.txt"
+#: Bumped when parsing, chunking or tokenising changes what an index holds.
+INDEX_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the pipeline is running with, for the UI's status line."""
+
+    mode: Mode
+    embedding_model: str | None
+    dense_error: str | None
+    passages: int
+    documents: int
+    build_seconds: float
+    from_cache: bool
+
+
+def _passage_to_json(p: Passage) -> dict[str, Any]:
+    d = asdict(p)
+    d["sentences"] = [[s.text, s.start, s.end] for s in p.sentences]
+    return d
+
+
+def _passage_from_json(d: dict[str, Any]) -> Passage:
+    return Passage(
+        chunk_id=d["chunk_id"], doc=d["doc"], section=tuple(d["section"]), text=d["text"],
+        start=d["start"], end=d["end"], sentences=tuple(Sentence(*s) for s in d["sentences"]),
+    )
+
+
+class ReportQA:
+    """Question answering over report files.
+
+    >>> rq = ReportQA(["data/chongqing-2018-government-information-disclosure-report.txt"],
+    ...               embedding_model="none")  # doctest: +SKIP
+    >>> rq.retrieve("2018年全市共收到多少份政府信息公开申请？", k=1)[0].section  # doctest: +SKIP
+    '三、依申请公开政府信息情况 > （一）申请受理情况'
+    """
+
+    def __init__(
+        self,
+        paths: str | Path | Sequence[str | Path] | None = None,
+        *,
+        settings: Settings | None = None,
+        encoder: Encoder | None = None,
+        **overrides: Any,
+    ) -> None:
+        base = settings if settings is not None else Settings.from_env()
+        self.settings = base.with_(**overrides) if overrides else base
+        if paths is None:
+            paths = [DEFAULT_REPORT]
+        elif isinstance(paths, (str, Path)):
+            paths = [paths]
+        self.paths = [Path(p) for p in paths]
+        if not self.paths:
+            raise ValueError("ReportQA needs at least one report file")
+        self._encoder = encoder
+        self._lock = threading.Lock()
+        self._retriever: Retriever | None = None
+        self._status: Status | None = None
+        self.raw: dict[str, str] = {}
+
+    # -- building ---------------------------------------------------------------------------
+    def _doc_ids(self) -> list[str]:
+        ids: list[str] = []
+        for p in self.paths:
+            base, n = p.stem, 2
+            doc_id = base
+            while doc_id in ids:
+                doc_id, n = f"{base}-{n}", n + 1
+            ids.append(doc_id)
+        return ids
+
+    def _ensure(self) -> Retriever:
+        if self._retriever is None:
+            with self._lock:
+                if self._retriever is None:
+                    self._retriever = self._build()
+        return self._retriever
+
+    def _build(self) -> Retriever:
+        started = time.perf_counter()
+        s = self.settings
+        cache = IndexCache(s.resolved_cache_dir if s.use_cache else None)
+        ids = self._doc_ids()
+        self.raw = {doc_id: document.read_report(p) for doc_id, p in zip(ids, self.paths, strict=True)}
+        key = fingerprint(
+            kind="lexical", version=VERSION, format=INDEX_FORMAT, chunk_size=s.chunk_size,
+            overlap=s.chunk_overlap,
+            docs=[(i, hashlib.sha256(t.encode()).hexdigest()) for i, t in self.raw.items()],
+        )
+        found = cache.load(key)
+        from_cache = False
+        passages: list[Passage] = []
+        lexical: LexicalIndex | None = None
+        if found is not None:
+            entry, meta = found
+            try:
+                passages = [_passage_from_json(d) for d in json.loads((entry / "passages.json").read_text("utf-8"))]
+                lexical = LexicalIndex.load(entry / "bm25", len(passages))
+                from_cache = True
+            except Exception as exc:  # noqa: BLE001 — any unreadable entry is rebuilt
+                log.warning("index cache entry %s unreadable (%s); rebuilding", entry, exc)
+                lexical = None
+        if lexical is None:
+            docs = [document.parse(t, i, p) for (i, t), p in zip(self.raw.items(), self.paths, strict=True)]
+            passages = chunk_all(docs, s.chunk_size, s.chunk_overlap)
+            lexical = LexicalIndex.build(passages, show_progress=len(passages) > 5000)
+
+            def write(tmp: Path) -> None:
+                (tmp / "passages.json").write_text(
+                    json.dumps([_passage_to_json(p) for p in passages], ensure_ascii=False), "utf-8"
+                )
+                lexical.save(tmp / "bm25")  # type: ignore[union-attr]
+
+            cache.save(key, write, {"passages": len(passages)})
+        retriever = Retriever(passages, lexical, rrf_k=s.rrf_k)
+        dense_error = self._attach_dense(retriever, cache, key)
+        mode: Mode = s.mode if retriever.dense_available else "lexical"
+        self._status = Status(
+            mode, retriever.encoder.name if retriever.encoder else None, dense_error,
+            len(passages), len(self.raw), time.perf_counter() - started, from_cache,
+        )
+        log.info("index ready: %d passages, mode %s, %.2f s", len(passages), mode, self._status.build_seconds)
+        return retriever
+
+    def _attach_dense(self, retriever: Retriever, cache: IndexCache, lexical_key: str) -> str | None:
+        s = self.settings
+        if s.mode == "lexical" and self._encoder is None:
+            return None
+        if not s.dense_enabled and self._encoder is None:
+            return "dense retrieval is off (QA_EMBEDDING_MODEL=none)"
+        from embeddings import ModelUnavailable, VectorStore, load_encoder
+
+        try:
+            encoder = self._encoder or load_encoder(s.embedding_model, s.hub_timeout)
+        except ModelUnavailable as exc:
+            log.warning("embedding model unavailable, using lexical retrieval only: %s", exc)
+            return str(exc)
+        key = fingerprint(kind="dense", lexical=lexical_key, model=encoder.name, dim=encoder.dimension,
+                          prompt=encoder.passage_prompt)
+        found = cache.load(key)
+        store = None
+        if found is not None:
+            try:
+                store = VectorStore.load(found[0] / "vectors.faiss")
+                if store.size != len(retriever.passages) or store.dimension != encoder.dimension:
+                    raise ValueError("size or dimension differs from the passages")
+            except ValueError as exc:
+                log.warning("vector cache unusable (%s); re-encoding", exc)
+                store = None
+        if store is None:
+            texts = [p.context_text for p in retriever.passages]
+            vectors = encoder.encode_passages(texts, s.batch_size, progress=len(texts) > 256)
+            store = VectorStore.build(vectors)
+            built = store
+            cache.save(key, lambda tmp: built.save(tmp / "vectors.faiss"), {"model": encoder.name})
+        retriever.encoder, retriever.vectors = encoder, store
+        return None
+
+    # -- using ---------------------------------------------------------------------------
+    @property
+    def status(self) -> Status:
+        self._ensure()
+        assert self._status is not None
+        return self._status
+
+    @property
+    def passages(self) -> Sequence[Passage]:
+        return self._ensure().passages
+
+    def retrieve(self, question: str, k: int | None = None, mode: Mode | None = None) -> list[Hit]:
+        """The ``k`` passages that best match ``question``, best first."""
+        text = clean_question(question)
+        k = check_k(self.settings.k if k is None else k)
+        retriever = self._ensure()
+        use = self._mode(mode)
+        return retriever.search(text, k, use)
+
+    def _mode(self, mode: Mode | None) -> Mode:
+        wanted = mode or self.settings.mode
+        if wanted not in ("hybrid", "lexical", "dense"):
+            raise ValueError(f"mode must be hybrid, lexical or dense, not {wanted!r}")
+        if wanted != "lexical" and not self._ensure().dense_available:
+            return "lexical"
+        return wanted
+
+    def answer(
+        self, question: str, history: Sequence[str] | None = None, k: int | None = None, mode: Mode | None = None
+    ) -> Answer:
+        """The answer to ``question`` (see :func:`qa.answer`)."""
+        from qa.answer import answer_question
+
+        return answer_question(self, question, history=history, k=k, mode=mode)

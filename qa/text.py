@@ -1,0 +1,59 @@
+"""Words for lexical retrieval: normalised text cut by jieba in search mode.
+
+The same function cuts the passages and the questions, so a question written
+with full-width digits, ``1,266,912`` or ``十四万`` finds the report's ``1266912``
+and ``14万``. Latin words are lower-cased (``IPv6`` → ``ipv6``), digits stay whole.
+jieba's dictionary is loaded once per process, on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import lru_cache
+
+from qa.numbers import normalize
+
+log = logging.getLogger(__name__)
+
+#: Function words and question words that carry no topic.
+STOPWORDS = frozenset(
+    """的 了 和 与 及 或 是 在 有 为 对 等 中 也 将 把 被 从 向 于 以 之 其 这 那 该 此 各 个 吗 呢 吧 啊
+    多少 什么 哪些 哪个 哪 几 几个 如何 怎么 怎样 是否 请问 请 一共 总共 共 分别 到底 大概 约 呀 么 呢 还 都
+    the a an of in on at to for and or is are was were be by with what which how many much who
+    when where did does do from as that this it its""".split()
+)
+_KEEP = re.compile(r"[\w%]")
+_lock = threading.Lock()
+_ready = False
+
+
+def _jieba():  # type: ignore[no-untyped-def]
+    """jieba, its dictionary loaded once (thread-safe)."""
+    global _ready
+    import jieba
+
+    if not _ready:
+        with _lock:
+            if not _ready:
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _ready = True
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Index terms of ``text``.
+
+    >>> tokenize("全市共收到政府信息公开申请7,896份")
+    ['全市', '收到', '政府', '信息', '公开', '申请', '7896', '份']
+    """
+    words = _jieba().lcut_for_search(normalize(text).lower())
+    return [w for w in (w.strip() for w in words) if w and _KEEP.search(w) and w not in STOPWORDS]
+
+
+@lru_cache(maxsize=4096)
+def tokenize_query(text: str) -> tuple[str, ...]:
+    """:func:`tokenize` for questions, memoised (a UI asks the same examples often)."""
+    return tuple(tokenize(text))
