@@ -7,7 +7,9 @@ row-sum; the corpus is tokenised once, at build time, and saved with the index.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +46,17 @@ class LexicalIndex:
         top = np.argpartition(-scores, k - 1)[:k] if k < self.size else np.arange(self.size)
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    @cached_property
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of every indexed term (BM25's formula)."""
+        df = np.diff(np.asarray(self._bm25.scores["indptr"]))  # type: ignore[attr-defined]
+        n = self.size
+        return {
+            term: math.log(1 + (n - int(df[i]) + 0.5) / (int(df[i]) + 0.5))
+            for term, i in self._bm25.vocab_dict.items()  # type: ignore[attr-defined]
+            if term and i < len(df)
+        }
 
     def save(self, directory: Path) -> None:
         self._bm25.save(str(directory), show_progress=False)  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -219,6 +220,33 @@ class ReportQA:
         if wanted != "lexical" and not self._ensure().dense_available:
             return "lexical"
         return wanted
+
+    @cached_property
+    def _years(self) -> tuple[dict[tuple[str, str], frozenset[str]], dict[str, frozenset[str]]]:
+        """Years named per (document, top-level section), and in each document's title."""
+        from qa.question import YEAR
+
+        by_section: dict[tuple[str, str], set[str]] = {}
+        titles: dict[str, set[str]] = {}
+        for p in self.passages:
+            top = p.section[0] if p.section else ""
+            by_section.setdefault((p.doc, top), set()).update(YEAR.findall(p.text + " ".join(p.section)))
+            if len(p.section) == 1:
+                titles.setdefault(p.doc, set()).update(YEAR.findall(p.section[0]))
+        return (
+            {key: frozenset(v) for key, v in by_section.items()},
+            {key: frozenset(v) for key, v in titles.items()},
+        )
+
+    def years_near(self, passage: Passage) -> frozenset[str]:
+        """Years a passage speaks of: its own, its top-level section's, its report's title's."""
+        by_section, titles = self._years
+        top = passage.section[0] if passage.section else ""
+        return by_section.get((passage.doc, top), frozenset()) | titles.get(passage.doc, frozenset())
+
+    def report_years(self) -> str:
+        years = sorted(set().union(*self._years[1].values())) if self._years[1] else []
+        return "、".join(f"{y}年" for y in years) or "报告所述年度"
 
     def answer(
         self, question: str, history: Sequence[str] | None = None, k: int | None = None, mode: Mode | None = None

@@ -13,7 +13,7 @@ import re
 import threading
 from functools import lru_cache
 
-from qa.numbers import normalize
+from qa.numerals import normalize
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,234 @@
+"""Finding the value that answers a question inside retrieved passages.
+
+Each sentence of a candidate passage is read once (and memoised): its clauses
+(split at ，；： outside brackets), the values in it — figures with their unit,
+percentages, document numbers 〔…〕号, titles 《…》, dates, phone numbers, web
+addresses — and, for "A、B、C分别为x、y、z", which item each value belongs to.
+
+A candidate (a value, or a whole sentence for list/fact questions) is scored by
+the question's terms it is near: in its clause, in the clause before, in the
+sentence, in the section headings; each term weighted by its IDF in the
+corpus. Nothing here knows any particular question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from qa.document import CLOSERS, OPENERS
+from qa.numerals import parse_value
+from qa.question import UNIT_CLASS, unit_class
+from qa.text import tokenize
+from qa.types import Passage, Sentence
+
+_UNIT = r"(?:万人次|人次|万元|亿元|场次|万户|万条|万件|万名|[个件份条项次篇宗期批户名人家组场所座元类只位倍天年号万亿]|余[个件份条项次篇名人]?|多[个件份条项次篇名人]?)*"
+VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("docno", re.compile(r"[\u4e00-\u9fff]{1,8}〔\d{4}〕\d+号")),
+    ("title", re.compile(r"《[^《》]{2,80}》")),
+    ("date", re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")),
+    ("phone", re.compile(r"\d{3,4}[—\-－]\d{7,8}")),
+    ("url", re.compile(r"(?:https?://)?www\.[A-Za-z0-9.-]+")),
+    ("percent", re.compile(r"\d+(?:\.\d+)?[%％]")),
+    ("number", re.compile(rf"\d+(?:\.\d+)?{_UNIT}[＋+]?")),
+)
+VALUE_KINDS = {
+    "number": {"number", "percent"},
+    "rate": {"percent"},
+    "docno": {"docno"},
+    "date": {"date"},
+    "compare": {"number", "percent"},
+}
+CLAUSE_SPLIT = "，；：,;:"
+_ITEM_SPLIT = re.compile(r"、|和|及|与")
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: str  # docno, title, date, phone, url, percent, number, year, rank
+    text: str
+    start: int  # in the sentence text
+    end: int
+    clause: int
+    amount: float | None
+    unit: str
+    item: str | None = None  # the item of a "分别" list this value belongs to
+
+
+@dataclass(frozen=True)
+class SentenceInfo:
+    sentence: Sentence
+    clauses: tuple[tuple[int, int], ...]
+    clause_terms: tuple[frozenset[str], ...]
+    terms: frozenset[str]
+    values: tuple[Value, ...]
+    list_span: tuple[int, int] | None  # the "A、B、C" items of a 分别 list
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    spans, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS and depth:
+            depth -= 1
+        elif ch in CLAUSE_SPLIT and depth == 0:
+            spans.append((start, i + 1))
+            start = i + 1
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans or [(0, len(text))]
+
+
+def _values(text: str, clauses: list[tuple[int, int]]) -> list[Value]:
+    taken: list[tuple[int, int]] = []
+    out: list[Value] = []
+    for kind, pattern in VALUE_PATTERNS:
+        for m in pattern.finditer(text):
+            a, b = m.span()
+            if any(a < y and x < b for x, y in taken):
+                continue
+            taken.append((a, b))
+            vtext = m.group(0)
+            unit = re.sub(r"^[\d.]+", "", vtext)
+            k = kind
+            if kind == "number":
+                if re.fullmatch(r"(?:19|20)\d{2}年?", vtext) or text[b : b + 1] in "年—-" and len(vtext) == 4:
+                    k = "year"
+                elif text[max(0, a - 1) : a] in "前第" or unit.startswith("位"):
+                    k = "rank"
+                elif text[b : b + 1] in "“”" or text[max(0, a - 1) : a] in "“":
+                    k = "name"  # “12345”, “1277”: a name, not a quantity
+            clause = next(i for i, (x, y) in enumerate(clauses) if x <= a < y)
+            amount = parse_value(vtext) if k in ("number", "percent") else None
+            out.append(Value(k, vtext, a, b, clause, amount, unit))
+    return sorted(out, key=lambda v: v.start)
+
+
+def _align_lists(text: str, values: list[Value]) -> tuple[list[Value], tuple[int, int] | None]:
+    """Give each value of "A、B、C分别为x、y、z" its item; the items' span is returned."""
+    at = text.find("分别")
+    if at < 0:
+        return values, None
+    start = max(text.rfind(ch, 0, at) for ch in "，；：,;:")
+    head_start = start + 1
+    head = text[head_start:at]
+    if "、" not in head and start >= 0:  # "…A、B、C，分别发布…": the list ends the clause before
+        prev = max(text.rfind(ch, 0, start) for ch in "，；：,;:")
+        head_start, head = prev + 1, text[prev + 1 : start]
+    items = [i for i in _ITEM_SPLIT.split(head) if i]
+    if len(items) < 2:
+        return values, None
+    out = list(values)
+    groups: list[list[int]] = []
+    for idx, v in enumerate(values):
+        if v.start < at or v.kind not in ("number", "percent"):
+            continue
+        if groups and text[values[groups[-1][-1]].end : v.start] in ("、", "和", "及"):
+            groups[-1].append(idx)
+        else:
+            groups.append([idx])
+    for group in groups:
+        if len(group) < 2 or len(group) > len(items):
+            continue
+        names = items[-len(group) :]
+        for name, idx in zip(names, group, strict=True):
+            out[idx] = Value(**{**out[idx].__dict__, "item": name.strip("“”")})
+    return out, (head_start, head_start + len(head))
+
+
+@lru_cache(maxsize=65536)
+def read_sentence(sentence: Sentence) -> SentenceInfo:
+    text = sentence.text
+    clauses = _clauses(text)
+    values, list_span = _align_lists(text, _values(text, clauses))
+    clause_terms = tuple(frozenset(tokenize(text[a:b])) for a, b in clauses)
+    return SentenceInfo(
+        sentence, tuple(clauses), clause_terms, frozenset().union(*clause_terms), tuple(values), list_span
+    )
+
+
+@lru_cache(maxsize=16384)
+def heading_terms(section: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(tokenize(" ".join(section)))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    passage: Passage
+    rank: int  # the passage's retrieval rank, 1-based
+    info: SentenceInfo
+    value: Value | None
+    score: float
+    matched: frozenset[str]  # question terms found near it (clause, sentence or headings)
+
+    @property
+    def clause_index(self) -> int:
+        return self.value.clause if self.value else 0
+
+
+def term_weights(terms: dict[str, float], info: SentenceInfo, clause: int | None, headings: frozenset[str],
+                 item: str | None = None, list_span: tuple[int, int] | None = None) -> tuple[float, set[str]]:
+    """Sum of term weights by where each term is found, and the set of terms found."""
+    total, found = 0.0, set()
+    item_terms = frozenset(tokenize(item)) if item else frozenset()
+    listed = frozenset()
+    if item and list_span:
+        listed = frozenset(tokenize(info.sentence.text[list_span[0] : list_span[1]])) - item_terms
+    for term, weight in terms.items():
+        if term in item_terms:
+            factor = 1.0
+        elif term in listed:
+            factor = 0.0  # another item of the same list: not this value's
+        elif clause is not None and term in info.clause_terms[clause]:
+            factor = 1.0
+        elif clause is not None and clause > 0 and term in info.clause_terms[clause - 1]:
+            factor = 0.75
+        elif clause is not None and clause > 1 and term in info.clause_terms[clause - 2]:
+            factor = 0.55
+        elif term in info.terms:
+            factor = 0.45 if clause is not None else 1.0
+        elif term in headings:
+            factor = 0.4
+        else:
+            continue
+        total += weight * factor
+        found.add(term)
+    return total, found
+
+
+def candidates(
+    passages: list[tuple[int, Passage]],
+    terms: dict[str, float],
+    value_kinds: set[str] | None,
+    unit: str | None = None,
+) -> list[Candidate]:
+    """Scored candidates best first: values of the wanted kinds, or sentences when
+    ``value_kinds`` is None."""
+    wanted_class = unit_class(unit)
+    out: list[Candidate] = []
+    for rank, passage in passages:
+        headings = heading_terms(passage.section)
+        prior = 0.15 / rank
+        for sentence in passage.sentences:
+            info = read_sentence(sentence)
+            if value_kinds is None:
+                score, found = term_weights(terms, info, None, headings)
+                out.append(Candidate(passage, rank, info, None, score + prior, frozenset(found)))
+                continue
+            for value in info.values:
+                if value.kind not in value_kinds:
+                    continue
+                score, found = term_weights(terms, info, value.clause, headings, value.item, info.list_span)
+                if wanted_class and value.kind in ("number", "percent"):
+                    have = "percent" if value.kind == "percent" else unit_class(value.unit.lstrip("万亿余多")) or "count"
+                    if value.unit.startswith(("万", "亿")) and len(value.unit) == 1:
+                        have = "count"
+                    score *= 1.15 if have == wanted_class else 0.55 if (have in _STRICT or wanted_class in _STRICT) else 0.9
+                out.append(Candidate(passage, rank, info, value, score + prior, frozenset(found)))
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
+_STRICT = {"percent", "money", "people"} | {c for c in UNIT_CLASS.values() if c in ("rank", "year", "date")}

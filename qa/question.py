@@ -1,0 +1,186 @@
+"""Understanding a question: its language, the kind of value it asks for, the unit, the
+years and figures it names, follow-ups, and the operands of a comparison.
+
+Everything here is general Chinese question syntax (多少/几/哪些/是否/比…多多少/
+…占…的比例); nothing is written for a particular question of the eval set.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+from qa.numerals import normalize
+from qa.types import QuestionKind
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+DOCNO = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\d+号")
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|\b|(?!\d))")
+
+# Units after 多少/几 and the class of thing they count.
+UNIT_CLASS = {
+    "%": "percent", "百分": "percent",
+    "元": "money", "万元": "money", "亿元": "money", "亿": "money",
+    "人": "people", "名": "people", "人次": "people", "万人次": "people", "位": "rank",
+    "年": "year", "月": "date", "日": "date", "天": "days",
+}
+_ASK_UNIT = re.compile(r"(?:多少|几)(万人次|人次|万元|亿元|[个件份条项次篇宗期批户名人家组场所座元亿年天位大种类版块场次]+)?")
+_KIND_RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
+    ("docno", re.compile(r"文号|发文字号|文件号|编号|哪个文件|什么文件|哪份文件|哪一?份文件|哪一?号|document number|which document", re.I)),
+    ("rate", re.compile(r"率|比例|比重|占比|百分之几|百分比|占.*多少|percent|rate|share|proportion", re.I)),
+    ("list", re.compile(r"哪些|哪几|分别是|有哪|包括什么|包括哪|列举|which (?:\w+ )?(?:are|were)|list", re.I)),
+    ("date", re.compile(r"什么时候|何时|哪一?年|哪天|日期|期限|起止|统计期|when|what date|period", re.I)),
+    ("yesno", re.compile(r"是否|有没有|^(?:是不是)|吗[？?]?$|\b(?:did|does|is|are|was|were) .*\?$", re.I)),
+    ("number", re.compile(r"多少|几|数量|how many|how much|number of|total", re.I)),
+    ("name", re.compile(r"谁|叫什么|名称|名字|哪个|哪位|什么平台|what is the name|who|which", re.I)),
+    ("place", re.compile(r"哪里|在哪|地址|where|address", re.I)),
+)
+FOLLOWUP_START = re.compile(r"^(?:那|那么|其中|这些|这个|此外|另外|还有|它|他们|其|and |what about |how about )", re.I)
+FOLLOWUP_END = re.compile(r"(?:呢|怎么样|如何|又是多少|呢？|呢\?)[？?]?$")
+
+Op = Literal["diff", "sum", "ratio", "share", "max", "min", "complement"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two or more operands (phrases of the question) and what to compute from them."""
+
+    op: Op
+    operands: tuple[str, ...]
+    context: str  # the rest of the question, shared by the operands
+    also_diff: bool = False  # "哪个多，多多少？"
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str  # cleaned, as asked
+    norm: str  # numbers normalised
+    lang: Literal["zh", "en"]
+    kind: QuestionKind
+    unit: str | None
+    unit_class: str | None
+    years: tuple[str, ...]
+    figures: tuple[str, ...]  # numbers named in the question (not years)
+    comparison: Comparison | None = None
+    history: tuple[str, ...] = field(default=())
+    followup: bool = False
+
+    @property
+    def wants_value(self) -> bool:
+        return self.kind in ("number", "rate", "docno", "date", "compare")
+
+
+def detect_lang(text: str) -> Literal["zh", "en"]:
+    cjk = len(CJK.findall(text))
+    latin = sum(len(w) for w in LATIN_WORD.findall(text))
+    return "en" if latin > 2 * cjk and latin >= 4 else "zh"
+
+
+def unit_class(unit: str | None) -> str | None:
+    if not unit:
+        return None
+    for key in sorted(UNIT_CLASS, key=len, reverse=True):
+        if unit.endswith(key) or unit.startswith(key):
+            return UNIT_CLASS[key]
+    return "count"
+
+
+_STRIP_ASK = re.compile(
+    r"(?:请问|一共|总共|共计|合计|加起来|分别|大约|大概|约|有|是|为)?(?:多少|几)[^，,。？?]*$|[？?。！!]+$"
+)
+_LEAD = re.compile(r"^(?:请问|在|对于|关于)")
+_TRAIL = re.compile(r"(?:大约|大概|约|一共|总共|共)$")
+_PREDICATE = re.compile(r"合计|加起来|一共|总共|共计|之和|总和|总计|相加|相比|比较|的?(?:有|是|为)?(?:多少|几)")
+
+
+def _phrase(text: str) -> str:
+    text = _LEAD.sub("", text.strip(" ，,、的")).strip(" ，,、的")
+    return _TRAIL.sub("", text).strip(" ，,、的")
+
+
+def parse_comparison(q: str) -> Comparison | None:
+    """The operands and operation of a comparison question, or None.
+
+    >>> parse_comparison("区县政府受理的申请比市政府部门多多少件？").operands
+    ('区县政府受理的申请', '市政府部门')
+    >>> parse_comparison("政务微博和政务微信合计公开了多少条信息？").op
+    'sum'
+    """
+    q = q.strip()
+    m = re.search(r"([^，,]+?)比(.+?)(多|少|高|低)(?:了)?(多少|几)", q)
+    if m and "相比" not in m.group(0):
+        a, b = _phrase(m.group(1)), _phrase(m.group(2))
+        op: Op = "diff"
+        return Comparison(op, (a, b) if m.group(3) in "多高" else (b, a), q[m.end():])
+    m = re.search(r"(.+?)是(.+?)的(?:多少|几)倍", q)
+    if m:
+        return Comparison("ratio", (_phrase(m.group(1)), _phrase(m.group(2))), "")
+    m = re.search(r"(.+?)占(.+?)的?(?:比例|比重|百分之几|百分比|多少|几成)", q)
+    if m:
+        return Comparison("share", (_phrase(m.group(1)), _phrase(m.group(2))), "")
+    m = re.search(r"(.+?)中[，,]?[^，,。]{0,6}?(?:没有|未|没|尚未|还没)(.+?)(?:的|[？?]|$)", q)
+    if m:
+        whole = _phrase(m.group(1))
+        return Comparison("complement", (whole, _phrase(m.group(2))), whole)
+    pick = re.search(r"(哪个|哪种|哪类|哪一类|哪项|哪一项|谁|哪一个|哪方)[^，,。？?]*?(更多|更高|更大|最多|最高|多|高|大|更少|更低|最少|少|低)", q)
+    total = re.search(r"合计|加起来|共计|之和|总和|总计|相加", q)
+    if not (pick or total):
+        return None
+    # the comma-separated segment that holds the conjunction: "…中，A和B相比，哪个…"
+    head = q[: pick.start()] if pick else q
+    segments = [s for s in re.split(r"[，,]", head) if re.search(r"和|与|跟|及|同|、|还是", s)]
+    if not segments:
+        return None
+    segment = segments[-1]
+    parts = [_phrase(p) for p in re.split(r"和|与|跟|以及|及|同|、|还是", segment)]
+    parts = [re.sub(r"(?:相比|比较|对比)$", "", p) for p in parts]
+    parts[-1] = _PREDICATE.split(parts[-1])[0]  # "审批三类项目合计有多少个" → "审批三类项目"
+    shared = ""
+    m = re.search(r"^(.+?)(?:的|[一二三四五六七八九十两\d]+[类种个项大])(.+)$", parts[-1])
+    if m:  # "审批项目的总投资", "审批三类项目": what follows is shared by every operand
+        parts[-1], shared = m.group(1), m.group(2)
+    parts = [_phrase(p) for p in parts if _phrase(p)]
+    if len(parts) < 2:
+        return None
+    context = q.replace(segment, " ") + " " + shared
+    if pick:
+        op = "max" if pick.group(2)[-1] in "多高大" else "min"
+        return Comparison(op, tuple(parts), context, also_diff=bool(re.search(r"多多少|少多少|差多少|相差", q)))
+    return Comparison("sum", tuple(parts), context)
+
+
+def analyse(text: str, history: tuple[str, ...] = ()) -> Question:
+    norm = normalize(text)
+    lang = detect_lang(text)
+    comparison = parse_comparison(norm) if lang == "zh" else None
+    kind: QuestionKind = "fact"
+    if comparison is not None:
+        kind = "compare"
+    else:
+        for name, pattern in _KIND_RULES:
+            if pattern.search(norm):
+                kind = name
+                break
+    if kind == "docno" and DOCNO.search(norm):
+        kind = "name"  # the document number is given: the title is asked
+    unit = None
+    asks = list(_ASK_UNIT.finditer(norm))
+    if asks and asks[-1].group(1):
+        unit = asks[-1].group(1)
+    if kind == "rate":
+        unit = "%"
+    years = tuple(dict.fromkeys(YEAR.findall(norm)))
+    digits = unicodedata.normalize("NFKC", text).replace(",", "")  # written digits only, not 一/五
+    figures = tuple(
+        mm.group(0)
+        for mm in re.finditer(r"\d+(?:\.\d+)?", digits)
+        if not YEAR.fullmatch(mm.group(0)) and not re.match(r"年", digits[mm.end():mm.end() + 1])
+    )
+    followup = bool(history)
+    return Question(
+        text=text, norm=norm, lang=lang, kind=kind, unit=unit, unit_class=unit_class(unit),
+        years=years, figures=figures, comparison=comparison, history=history, followup=followup,
+    )
