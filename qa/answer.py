@@ -17,21 +17,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from qa.extract import VALUE_KINDS, Candidate, Value, candidates, heading_terms, read_sentence
+from qa.extract import VALUE_KINDS, Candidate, Value, candidates, heading_terms, read_sentence, value_class
 from qa.inputs import clean_question
 from qa.question import Question, analyse
-from qa.text import tokenize_query
+from qa.text import precise_words, tokenize_query
 from qa.types import Answer, Hit, Mode, Sentence, Span
 
 if TYPE_CHECKING:
     from qa.pipeline import ReportQA
 
 MIN_COVERAGE = 0.6
+YEAR_TERM = re.compile(r"(?:19|20)\d{2}")
+#: Words that name who or where a figure is about (市本级, 区县, 市政府部门, 大足区, 市公安局 …).
+SCOPE_TERM = re.compile(r"(?:部门|政府|办公厅|局|委|区县|区|县|市本级|市级|本级)$")
+#: Units asked for ("多少件"): matched by unit, not as words.
+ASK_UNITS = frozenset("个件份条项次篇宗期批户名人家组场所座元")
+GENERIC_SCOPE = frozenset({"部门", "政府", "单位", "机关", "国家", "地区", "区域"})
+QUOTED = re.compile(r"[“\"《「]([^”\"》」]{2,40})[”\"》」]")
 MAX_ANSWER_CHARS = 150
 PLACE_SUFFIX = re.compile(r"^[\u4e00-\u9fff]{2,}(?:省|市|县|区|州|镇)$")
-PHONE_Q = re.compile(r"电话|热线|号码|phone|hotline", re.I)
+PHONE_Q = re.compile(r"(?:电话|热线)(?:号码)?是?(?:多少|什么)|什么(?:电话|热线)|号码|phone number|telephone|hotline number", re.I)
 SITE_Q = re.compile(r"网站|网址|website|web site|url", re.I)
 ENABLE_MODEL = (
     "To ask in English, enable the multilingual model: set QA_EMBEDDING_MODEL=intfloat/multilingual-e5-small "
@@ -85,7 +93,37 @@ class _Context:
         self.dense = mode != "lexical" and retriever.dense_available
 
     def weights(self, text: str, factor: float = 1.0) -> dict[str, float]:
-        return {t: self.idf[t] * factor for t in tokenize_query(text) if t in self.idf}
+        """Question terms found in the report, weighted by IDF: years are checked apart, words of
+        the report's title (what every passage is about) count less, scope words more."""
+        out: dict[str, float] = {}
+        for t in tokenize_query(text):
+            if t not in self.idf or t.replace(".", "").isdigit() or t in ASK_UNITS:
+                continue
+            w = self.idf[t] * factor
+            if self.pipeline.is_title_term(t):
+                w *= 0.3
+            elif len(t) > 1 and SCOPE_TERM.search(t):
+                w *= 1.5
+            out[t] = w
+        return out
+
+    def scopes(self, text: str) -> list[str]:
+        """Who/where the question is about (大足区, 市公安局, 区县政府), title words dropped."""
+        words = precise_words(text)
+        out: list[str] = []
+        for i, w in enumerate(words):
+            if len(w) >= 2 and i + 1 < len(words) and words[i + 1] in ("区", "县", "局", "委", "省", "市"):
+                w = w + words[i + 1]
+            elif not (len(w) >= 2 and SCOPE_TERM.search(w)):
+                continue
+            core = self.pipeline.strip_title(w)
+            if len(core) >= 2 and core not in GENERIC_SCOPE and not self.pipeline.is_title_term(core):
+                out.append(core)
+        return out
+
+    def phrases(self, text: str) -> dict[str, float]:
+        """Quoted names in the question (“…”, 《…》): a sentence holding one verbatim gains its weight."""
+        return {p: sum(self.weights(p).values()) for p in QUOTED.findall(text)}
 
     def hits(self, query: str, k: int | None = None) -> list[Hit]:
         return self.pipeline.retrieve(query, k=k or self.k, mode=self.mode)
@@ -123,9 +161,9 @@ def _coverage(terms: dict[str, float], cand: Candidate) -> float:
         if term in cand.info.terms:
             got += w
         elif term in heads:
-            got += 0.7 * w
+            got += 0.8 * w
         elif term in passage_terms:
-            got += 0.5 * w
+            got += 0.6 * w
     return got / total
 
 
@@ -175,31 +213,54 @@ def _quote(cand: Candidate) -> tuple[str, int, int]:
     return text[a:b], a, b
 
 
-def _single(ctx: _Context, q: Question, terms: dict[str, float], current: dict[str, float],
-            hits: Sequence[Hit]) -> Answer:
+@dataclass(frozen=True)
+class Found:
+    """The best candidate for a single-fact question, or why there is none."""
+
+    best: Candidate | None
+    hit: Hit | None
+    coverage: float
+    reason: str | None  # set when the report does not answer the question
+
+
+def _find(ctx: _Context, q: Question, terms: dict[str, float], current: dict[str, float],
+          hits: Sequence[Hit]) -> Found:
     kinds = _value_kinds(q)
     ranked = [(h.rank, h.passage) for h in hits]
-    cands = candidates(ranked, terms, kinds, q.unit)
+    phrases = ctx.phrases(q.text)
+    cands = candidates(ranked, terms, kinds, q.unit, phrases, list_bonus=q.kind == "list")
     if not cands and kinds is not None and q.kind not in ("number", "rate", "docno", "compare"):
-        cands = candidates(ranked, terms, None)  # e.g. no phone number: answer with the sentence
+        cands = candidates(ranked, terms, None, None, phrases)  # e.g. no phone number: the sentence
     if not cands:
-        return _abstain(q, hits, ctx.mode, "检索到的段落中没有这类数值。" if q.lang == "zh" else "no such value in the closest passages.")
+        return Found(None, None, 0.0, "检索到的段落中没有这类数值。" if q.lang == "zh" else "no such value in the closest passages.")
     best = cands[0]
     hit = _hit_for(best, hits)
     coverage = _coverage(current, best)
+    reason = None
     if q.lang == "zh" or not ctx.dense:
+        where = best.info.sentence.text + "".join(best.passage.section)
+        missing_scope = [e for e in ctx.scopes(q.text) if e not in where]
         if not _years_ok(q, hit, ctx.pipeline):
-            return _abstain(q, hits, ctx.mode, f"报告的统计期是{ctx.pipeline.report_years()}，没有{('、'.join(q.years))}年的这项数据。")
-        if not _figures_ok(q, hit):
-            return _abstain(q, hits, ctx.mode, f"报告中没有与“{'、'.join(q.figures)}”相符的内容。")
-        if coverage < MIN_COVERAGE:
-            return _abstain(q, hits, ctx.mode, "报告中没有与问题相符的内容，下面是最接近的段落，仅供参考。")
-    if q.unit_class in ("money", "people", "percent") and best.value is not None and best.value.kind in ("number", "percent"):
-        from qa.question import unit_class
+            reason = f"报告的统计期是{ctx.pipeline.report_years()}，没有{'、'.join(q.years)}年的这项数据。"
+        elif not _figures_ok(q, hit):
+            reason = f"报告中没有与“{'、'.join(q.figures)}”相符的内容。"
+        elif missing_scope:
+            reason = f"报告中没有“{missing_scope[0]}”的这项数据。"
+        elif coverage < MIN_COVERAGE:
+            reason = "报告中没有与问题相符的内容，下面是最接近的段落，仅供参考。"
+    if reason is None and q.unit_class in ("money", "people", "percent") and best.value is not None:
+        have = value_class(best.value) if best.value.kind in ("number", "percent") else None
+        if have is not None and have != q.unit_class:
+            reason = f"报告中没有以“{q.unit}”计的这项数据。"
+    return Found(best, hit, coverage, reason)
 
-        have = "percent" if best.value.kind == "percent" else unit_class(best.value.unit.lstrip("万亿余多"))
-        if have != q.unit_class:
-            return _abstain(q, hits, ctx.mode, f"报告中没有以“{q.unit}”计的这项数据。")
+
+def _single(ctx: _Context, q: Question, terms: dict[str, float], current: dict[str, float],
+            hits: Sequence[Hit]) -> Answer:
+    found = _find(ctx, q, terms, current, hits)
+    if found.reason is not None or found.best is None or found.hit is None:
+        return _abstain(q, hits, ctx.mode, found.reason or "")
+    best, hit = found.best, found.hit
     quote, a, b = _quote(best)
     highlights = [_span(ctx.pipeline, hit, best.info.sentence, a, b)]
     if best.value is not None:
@@ -209,7 +270,7 @@ def _single(ctx: _Context, q: Question, terms: dict[str, float], current: dict[s
         text = f"According to the report ({hit.section}): {quote}"
     return Answer(
         question=q.text, text=text, citations=(hit,), abstained=False, kind=q.kind,
-        confidence=round(min(1.0, coverage), 3), highlights=tuple(highlights), lang=q.lang, mode=ctx.mode,
+        confidence=round(min(1.0, found.coverage), 3), highlights=tuple(highlights), lang=q.lang, mode=ctx.mode,
     )
 
 
@@ -217,6 +278,28 @@ def _fmt(x: float) -> str:
     if abs(x - round(x)) < 1e-9:
         return str(int(round(x)))
     return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _bare_unit(v: Value) -> str:
+    """The unit without its multiplier or "about": 13.8万件 → 件, 70多个 → 个."""
+    return v.unit.lstrip("万亿").lstrip("余多").rstrip("＋+")
+
+
+TOTAL_WORD = re.compile(r"总|共|全部|合计")
+
+
+def _is_total(c: Candidate) -> bool:
+    v = c.value
+    assert v is not None
+    start = c.info.clauses[v.clause][0]
+    return bool(TOTAL_WORD.search(c.info.sentence.text[start : v.start]))
+
+
+def _comparable(a: Value, b: Value) -> bool:
+    if (a.kind == "percent") != (b.kind == "percent"):
+        return False
+    ua, ub = value_class(a), value_class(b)
+    return ua is None or ub is None or ua == ub
 
 
 def _compare(ctx: _Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
@@ -230,19 +313,39 @@ def _compare(ctx: _Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
         for t in o:
             context.pop(t, None)
     picked: list[tuple[Candidate, Hit]] = []
-    for op_text, op_terms in zip(comp.operands, own, strict=True):
+    for n, (op_text, op_terms) in enumerate(zip(comp.operands, own, strict=True)):
         if not op_terms:
             return None
         op_hits = ctx.hits(op_text + " " + comp.context, 5)
         pool = {h.passage.chunk_id: h for h in [*hits, *op_hits]}
         ranked = [(i, h.passage) for i, h in enumerate(pool.values(), start=1)]
         kinds = {"number"} if comp.op in ("share", "ratio") else {"number", "percent"}
+        unit = q.unit if comp.op not in ("share", "ratio") else None
+        if picked and picked[0][0].value is not None:
+            unit = _bare_unit(picked[0][0].value) or unit  # operands are counted alike
+        if n == 1 and comp.op == "complement":
+            # "A中未B的": B is counted for A's subject (市政府部门受理… → 市政府部门答复…)
+            for scope in ctx.scopes(comp.operands[0]):
+                op_terms = {**ctx.weights(scope, 2.0), **op_terms}
+        if comp.op == "share" and n == 1:
+            unit = None  # a total may be counted with another word (申请7896份 vs 受理5208件)
+        pool_cands = candidates(ranked, {**context, **op_terms}, kinds, unit)
+        if TOTAL_WORD.search(op_text):  # "总量/总数/共": prefer the figure introduced as a total
+            pool_cands.sort(key=lambda c: -c.score * (1.3 if c.value and _is_total(c) else 1.0))
         found = None
-        for cand in candidates(ranked, {**context, **op_terms}, kinds, q.unit if comp.op not in ("share", "ratio") else None):
-            if cand.value is None or cand.value.amount is None:
+        for cand in pool_cands:
+            v = cand.value
+            if v is None or v.amount is None or not (cand.matched & set(op_terms)):
                 continue
-            near = cand.matched & set(op_terms)
-            if not near or any(cand.value == p.value and cand.info == p.info for p, _ in picked):
+            if any(v == p.value and cand.info == p.info for p, _ in picked):
+                continue
+            if picked and not _comparable(picked[0][0].value, v):  # type: ignore[arg-type]
+                continue
+            first = picked[0][0].value.amount if picked else None  # type: ignore[union-attr]
+            # a part is smaller than its whole: "A中未B的" needs B < A, "A占B" needs A < B
+            if first is not None and comp.op == "complement" and not v.amount < first:
+                continue
+            if first is not None and comp.op == "share" and not v.amount > first:
                 continue
             found = cand
             break
@@ -251,13 +354,15 @@ def _compare(ctx: _Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
         picked.append((found, _hit_for(found, list(pool.values()))))
     values: list[Value] = [c.value for c, _ in picked]  # type: ignore[misc]
     amounts = [v.amount or 0.0 for v in values]
-    unit = re.sub(r"^[万亿]", "", values[0].unit).lstrip("余多")
-    in_wan = all(v.unit.startswith("万") for v in values)
+    unit = _bare_unit(values[0]).lstrip("余多")
+    scale = next((m for m in ("亿", "万") if all(v.unit.startswith(m) for v in values)), "")
     show = [v.text for v in values]
 
     def result(x: float, u: str = unit) -> str:
-        if in_wan and abs(x) >= 1:
-            return f"{_fmt(x / 10000)}万{u}（即{_fmt(x)}{u}）"
+        if scale:
+            factor = 1e8 if scale == "亿" else 1e4
+            exact = f"（即{_fmt(x)}{u}）" if scale == "万" else ""
+            return f"{_fmt(x / factor)}{scale}{u}{exact}"
         return f"{_fmt(x)}{u}"
 
     op = comp.op
@@ -316,7 +421,7 @@ def answer_question(
     current = ctx.weights(q.text)
     terms = dict(current)
     for age, previous in enumerate(reversed(past)):
-        for t, w in ctx.weights(previous, 0.45 / (age + 1)).items():
+        for t, w in ctx.weights(previous, 0.3 / (age + 1)).items():
             terms.setdefault(t, w)
     query = " ".join((*past[-1:], q.text))
     hits = ctx.hits(query)
@@ -330,23 +435,14 @@ def answer_question(
         return _abstain(q, hits, use, f"报告中没有提到“{place}”。" if q.lang == "zh" else f"the report never mentions {place}.")
     if q.comparison is not None:
         if q.comparison.op == "share":
-            direct = _single(ctx, q.__class__(**{**q.__dict__, "kind": "rate", "unit": "%", "unit_class": "percent"}),
-                             terms, current, hits)
+            as_rate = replace(q, kind="rate", unit="%", unit_class="percent")
+            direct = _find(ctx, as_rate, terms, current, hits)
             first = ctx.weights(q.comparison.operands[0])
-            if not direct.abstained and direct.citations and all(
-                t in read_sentence(_sentence_of(direct)).terms for t in first
-            ):
-                return direct
+            if direct.reason is None and direct.best is not None and first:
+                near = sum(w for t, w in first.items() if t in direct.best.matched)
+                if near >= 0.6 * sum(first.values()):
+                    return _single(ctx, as_rate, terms, current, hits)
         computed = _compare(ctx, q, hits)
         if computed is not None:
             return computed
     return _single(ctx, q, terms, current, hits)
-
-
-def _sentence_of(a: Answer) -> Sentence:
-    hit = a.citations[0]
-    span = a.highlights[0]
-    for s in hit.passage.sentences:
-        if s.start <= span.start < s.end:
-            return s
-    return hit.passage.sentences[0]

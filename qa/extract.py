@@ -54,6 +54,7 @@ class Value:
     amount: float | None
     unit: str
     item: str | None = None  # the item of a "分别" list this value belongs to
+    label: frozenset[str] = frozenset()  # words between the previous value (or clause start) and this one
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,13 @@ def read_sentence(sentence: Sentence) -> SentenceInfo:
     text = sentence.text
     clauses = _clauses(text)
     values, list_span = _align_lists(text, _values(text, clauses))
+    labelled = []
+    for i, v in enumerate(values):
+        start = clauses[v.clause][0]
+        if i and values[i - 1].clause == v.clause:
+            start = values[i - 1].end
+        labelled.append(Value(**{**v.__dict__, "label": frozenset(tokenize(text[start : v.start]))}))
+    values = labelled
     clause_terms = tuple(frozenset(tokenize(text[a:b])) for a, b in clauses)
     return SentenceInfo(
         sentence, tuple(clauses), clause_terms, frozenset().union(*clause_terms), tuple(values), list_span
@@ -169,7 +177,8 @@ class Candidate:
 
 
 def term_weights(terms: dict[str, float], info: SentenceInfo, clause: int | None, headings: frozenset[str],
-                 item: str | None = None, list_span: tuple[int, int] | None = None) -> tuple[float, set[str]]:
+                 item: str | None = None, list_span: tuple[int, int] | None = None,
+                 label: frozenset[str] = frozenset()) -> tuple[float, set[str]]:
     """Sum of term weights by where each term is found, and the set of terms found."""
     total, found = 0.0, set()
     item_terms = frozenset(tokenize(item)) if item else frozenset()
@@ -177,20 +186,20 @@ def term_weights(terms: dict[str, float], info: SentenceInfo, clause: int | None
     if item and list_span:
         listed = frozenset(tokenize(info.sentence.text[list_span[0] : list_span[1]])) - item_terms
     for term, weight in terms.items():
-        if term in item_terms:
+        if term in item_terms or term in label:
             factor = 1.0
         elif term in listed:
             factor = 0.0  # another item of the same list: not this value's
         elif clause is not None and term in info.clause_terms[clause]:
-            factor = 1.0
+            factor = 0.7
         elif clause is not None and clause > 0 and term in info.clause_terms[clause - 1]:
-            factor = 0.75
+            factor = 0.6
         elif clause is not None and clause > 1 and term in info.clause_terms[clause - 2]:
-            factor = 0.55
+            factor = 0.45
         elif term in info.terms:
-            factor = 0.45 if clause is not None else 1.0
+            factor = 0.3 if clause is not None else 1.0
         elif term in headings:
-            factor = 0.4
+            factor = 0.35
         else:
             continue
         total += weight * factor
@@ -203,6 +212,8 @@ def candidates(
     terms: dict[str, float],
     value_kinds: set[str] | None,
     unit: str | None = None,
+    phrases: dict[str, float] | None = None,
+    list_bonus: bool = False,
 ) -> list[Candidate]:
     """Scored candidates best first: values of the wanted kinds, or sentences when
     ``value_kinds`` is None."""
@@ -213,22 +224,45 @@ def candidates(
         prior = 0.15 / rank
         for sentence in passage.sentences:
             info = read_sentence(sentence)
+            bonus = sum(w for p, w in (phrases or {}).items() if p in sentence.text) + prior
             if value_kinds is None:
                 score, found = term_weights(terms, info, None, headings)
-                out.append(Candidate(passage, rank, info, None, score + prior, frozenset(found)))
+                if list_bonus and (sentence.text.count("、") >= 2 or "分别" in sentence.text):
+                    score *= 1.3
+                out.append(Candidate(passage, rank, info, None, score + bonus, frozenset(found)))
                 continue
             for value in info.values:
                 if value.kind not in value_kinds:
                     continue
-                score, found = term_weights(terms, info, value.clause, headings, value.item, info.list_span)
-                if wanted_class and value.kind in ("number", "percent"):
-                    have = "percent" if value.kind == "percent" else unit_class(value.unit.lstrip("万亿余多")) or "count"
-                    if value.unit.startswith(("万", "亿")) and len(value.unit) == 1:
-                        have = "count"
-                    score *= 1.15 if have == wanted_class else 0.55 if (have in _STRICT or wanted_class in _STRICT) else 0.9
-                out.append(Candidate(passage, rank, info, value, score + prior, frozenset(found)))
+                score, found = term_weights(terms, info, value.clause, headings, value.item, info.list_span,
+                                            value.label)
+                if unit and value.kind in ("number", "percent"):
+                    score *= unit_fit(unit, wanted_class, value)
+                out.append(Candidate(passage, rank, info, value, score + bonus, frozenset(found)))
     out.sort(key=lambda c: -c.score)
     return out
 
 
 _STRICT = {"percent", "money", "people"} | {c for c in UNIT_CLASS.values() if c in ("rank", "year", "date")}
+
+
+def value_class(value: Value) -> str | None:
+    """The class of thing a figure counts, None when its unit does not say (``50万``)."""
+    if value.kind == "percent":
+        return "percent"
+    unit = value.unit.lstrip("万亿余多").rstrip("＋+")
+    if not unit:
+        return None
+    return unit_class(unit)
+
+
+def unit_fit(unit: str, wanted_class: str | None, value: Value) -> float:
+    """How well a value's unit fits the unit asked for (multiplier on its score)."""
+    have = value_class(value)
+    if have is None:
+        return 0.95
+    if value.unit.lstrip("万亿余多").rstrip("＋+") == unit.lstrip("万亿"):
+        return 1.2
+    if have == wanted_class:
+        return 1.0
+    return 0.55 if (have in _STRICT or wanted_class in _STRICT) else 0.85

@@ -25,6 +25,7 @@ from qa.inputs import check_k, clean_question
 from qa.lexical import LexicalIndex
 from qa.retrieval import Retriever
 from qa.settings import Settings
+from qa.text import DOMAIN_WORDS
 from qa.types import Answer, Hit, Mode, Passage, Sentence
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ class ReportQA:
         self.raw = {doc_id: document.read_report(p) for doc_id, p in zip(ids, self.paths, strict=True)}
         key = fingerprint(
             kind="lexical", version=VERSION, format=INDEX_FORMAT, chunk_size=s.chunk_size,
-            overlap=s.chunk_overlap,
+            overlap=s.chunk_overlap, words=hashlib.sha256(DOMAIN_WORDS.read_bytes()).hexdigest(),
             docs=[(i, hashlib.sha256(t.encode()).hexdigest()) for i, t in self.raw.items()],
         )
         found = cache.load(key)
@@ -237,6 +238,37 @@ class ReportQA:
             {key: frozenset(v) for key, v in by_section.items()},
             {key: frozenset(v) for key, v in titles.items()},
         )
+
+    @cached_property
+    def title_terms(self) -> frozenset[str]:
+        """Words of the reports' titles: what every passage is about, so they tell passages apart least."""
+        from qa.text import tokenize
+
+        titles = {p.section[0] for p in self.passages if len(p.section) == 1 and p.start < 1000}
+        return frozenset(t for title in titles for t in tokenize(title))
+
+    @cached_property
+    def _title_words(self) -> tuple[str, ...]:
+        return tuple(sorted((t for t in self.title_terms if len(t) >= 2), key=len, reverse=True))
+
+    def strip_title(self, word: str) -> str:
+        """``word`` without leading title words: 重庆市政府 → 政府 (the report is about 重庆市)."""
+        changed = True
+        while changed:
+            changed = False
+            for t in self._title_words:
+                if word.startswith(t) and len(word) > len(t):
+                    word, changed = word[len(t) :], True
+        return word
+
+    def is_title_term(self, word: str) -> bool:
+        """True for words the titles are made of, alone or joined (重庆市政府 = 重庆市 + 政府)."""
+        if word in self.title_terms:
+            return True
+        rest = word
+        for t in self._title_words:
+            rest = rest.replace(t, "")
+        return len(rest) <= 1 and rest != word
 
     def years_near(self, passage: Passage) -> frozenset[str]:
         """Years a passage speaks of: its own, its top-level section's, its report's title's."""
