@@ -23,19 +23,20 @@ from typing import TYPE_CHECKING
 from qa.extract import VALUE_KINDS, Candidate, Value, candidates, heading_terms, read_sentence, value_class
 from qa.inputs import clean_question
 from qa.question import Question, analyse
-from qa.text import precise_words, tokenize_query
+from qa.text import STOPWORDS, precise_words, tokenize_query
 from qa.types import Answer, Hit, Mode, Sentence, Span
 
 if TYPE_CHECKING:
     from qa.pipeline import ReportQA
 
-MIN_COVERAGE = 0.6
+MIN_COVERAGE = 0.35
 YEAR_TERM = re.compile(r"(?:19|20)\d{2}")
 #: Words that name who or where a figure is about (市本级, 区县, 市政府部门, 大足区, 市公安局 …).
 SCOPE_TERM = re.compile(r"(?:部门|政府|办公厅|局|委|区县|区|县|市本级|市级|本级)$")
 #: Units asked for ("多少件"): matched by unit, not as words.
 ASK_UNITS = frozenset("个件份条项次篇宗期批户名人家组场所座元")
 GENERIC_SCOPE = frozenset({"部门", "政府", "单位", "机关", "国家", "地区", "区域"})
+CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
 QUOTED = re.compile(r"[“\"《「]([^”\"》」]{2,40})[”\"》」]")
 MAX_ANSWER_CHARS = 150
 PLACE_SUFFIX = re.compile(r"^[\u4e00-\u9fff]{2,}(?:省|市|县|区|州|镇)$")
@@ -97,7 +98,7 @@ class _Context:
         the report's title (what every passage is about) count less, scope words more."""
         out: dict[str, float] = {}
         for t in tokenize_query(text):
-            if t not in self.idf or t.replace(".", "").isdigit() or t in ASK_UNITS:
+            if t not in self.idf or YEAR_TERM.fullmatch(t) or t in ASK_UNITS:
                 continue
             w = self.idf[t] * factor
             if self.pipeline.is_title_term(t):
@@ -148,10 +149,64 @@ def _unknown_place(q: Question, idf: dict[str, float]) -> str | None:
     return None
 
 
+_FILLER = frozenset("了的有是为共约在得地把被和与及、，,？?")
+#: Words that frame a question rather than name what it is about.
+QUESTION_FRAME = frozenset(
+    "比例 比重 号码 大约 大概 共有 各有 还有 剩下 还剩 一共 总共 多大 数量 数字 数目 总数 总量 情况 具体 分别 "
+    "万元 亿元 万人 人次 左右 以上 达到 超过".split()
+)
+_ASK_WORD = re.compile(r"多少|几")
+
+
+def _unmentioned_head(ctx: _Context, q: Question, cand: Candidate) -> str | None:
+    """The word the question asks a figure of (…访问量是多少, 败诉了多少件, 出版了多少期), when
+    the report has no such word and the answer's passage shares none of its characters."""
+    words = list(precise_words(q.text))
+    at = next((i for i in range(len(words) - 1, -1, -1) if _ASK_WORD.search(words[i])), None)
+    if at is None:
+        return None
+    heads = []
+    i = at - 1
+    while i >= 0 and (words[i] in _FILLER or words[i] in STOPWORDS or len(words[i]) == 1 and words[i] in "一总大"):
+        i -= 1
+    if i >= 0:
+        heads.append(words[i])
+    j = at + 1
+    while j < len(words) and (words[j] in ASK_UNITS or words[j] in _FILLER):
+        j += 1
+    if j < len(words) and not re.match(r"[？?。]", words[j]):
+        heads.append(words[j])
+    text = cand.passage.text
+    for h in heads:
+        if len(h) < 2 or h in ctx.idf or h in STOPWORDS or h in QUESTION_FRAME or not CJK_WORD.fullmatch(h):
+            continue
+        if any(t in ctx.idf for t in tokenize_query(h)):
+            continue  # made of report words (总访问量 → …): judged by coverage instead
+        if sum(ch in text for ch in h) / len(h) < 0.5:
+            return h
+    return None
+
+
+def _missing_key(terms: dict[str, float], cand: Candidate) -> str | None:
+    """The question's most telling word when the answer's sentence (and the sentence before it,
+    and its headings) lack it: the figure found is then about something else."""
+    words = {t: w for t, w in terms.items() if len(t) > 1 and not t.replace(".", "").isdigit()}
+    if not words:
+        return None
+    key = max(words, key=lambda t: (words[t], len(t)))
+    sentences = cand.passage.sentences
+    at = next((i for i, s in enumerate(sentences) if s == cand.info.sentence), 0)
+    near = set(cand.info.terms) | heading_terms(cand.passage.section)
+    if at > 0:
+        near |= read_sentence(sentences[at - 1]).terms
+    return None if key in near else key
+
+
 def _coverage(terms: dict[str, float], cand: Candidate) -> float:
+    terms = {t: w for t, w in terms.items() if not t.replace(".", "").isdigit()}  # figures: checked apart
     total = sum(terms.values())
     if total <= 0:
-        return 0.0
+        return 1.0
     heads = heading_terms(cand.passage.section)
     passage_terms: set[str] = set()
     for s in cand.passage.sentences:
@@ -163,7 +218,7 @@ def _coverage(terms: dict[str, float], cand: Candidate) -> float:
         elif term in heads:
             got += 0.8 * w
         elif term in passage_terms:
-            got += 0.6 * w
+            got += 0.7 * w
     return got / total
 
 
@@ -208,8 +263,7 @@ def _quote(cand: Candidate) -> tuple[str, int, int]:
         focus = cand.value.clause
         a, b = _window(text, info.clauses, focus)
         return f"{cand.value.item}：{cand.value.text}（原文：{text[a:b]}）", a, b
-    focus = cand.value.clause if cand.value else 0
-    a, b = _window(text, info.clauses, focus)
+    a, b = _window(text, info.clauses, cand.clause_index)
     return text[a:b], a, b
 
 
@@ -246,6 +300,10 @@ def _find(ctx: _Context, q: Question, terms: dict[str, float], current: dict[str
             reason = f"报告中没有与“{'、'.join(q.figures)}”相符的内容。"
         elif missing_scope:
             reason = f"报告中没有“{missing_scope[0]}”的这项数据。"
+        elif q.unit_class in ("money", "people", "percent") and (key := _missing_key(current, best)) is not None:
+            reason = f"报告中与“{key}”有关的段落里没有这项数据。"
+        elif (head := _unmentioned_head(ctx, q, best)) is not None:
+            reason = f"报告中没有提到“{head}”。"
         elif coverage < MIN_COVERAGE:
             reason = "报告中没有与问题相符的内容，下面是最接近的段落，仅供参考。"
     if reason is None and q.unit_class in ("money", "people", "percent") and best.value is not None:

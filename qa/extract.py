@@ -170,10 +170,11 @@ class Candidate:
     value: Value | None
     score: float
     matched: frozenset[str]  # question terms found near it (clause, sentence or headings)
+    focus: int = 0  # the clause that matches best (for a sentence without a value)
 
     @property
     def clause_index(self) -> int:
-        return self.value.clause if self.value else 0
+        return self.value.clause if self.value else self.focus
 
 
 def term_weights(terms: dict[str, float], info: SentenceInfo, clause: int | None, headings: frozenset[str],
@@ -229,7 +230,8 @@ def candidates(
                 score, found = term_weights(terms, info, None, headings)
                 if list_bonus and (sentence.text.count("、") >= 2 or "分别" in sentence.text):
                     score *= 1.3
-                out.append(Candidate(passage, rank, info, None, score + bonus, frozenset(found)))
+                focus = max(range(len(info.clauses)), key=lambda i: sum(terms.get(t, 0.0) for t in info.clause_terms[i]))
+                out.append(Candidate(passage, rank, info, None, score + bonus, frozenset(found), focus))
                 continue
             for value in info.values:
                 if value.kind not in value_kinds:

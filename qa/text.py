@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 #: Function words and question words that carry no topic.
 STOPWORDS = frozenset(
     """的 了 和 与 及 或 是 在 有 为 对 等 中 也 将 把 被 从 向 于 以 之 其 这 那 该 此 各 个 吗 呢 吧 啊
-    通过 按照 根据 关于 对于 进行 属于 到 具体 方面 指 主要 多少 什么 哪些 哪个 哪 几 几个 如何 怎么 怎样 是否 请问 请 一共 总共 共 分别 到底 大概 约 呀 么 呢 还 都
+    通过 按照 根据 关于 对于 进行 属于 到 来 去 具体 方面 指 主要 多少 什么 哪些 哪个 哪 几 几个 如何 怎么 怎样 是否 请问 请 一共 总共 共 分别 到底 大概 约 呀 么 呢 还 都
     the a an of in on at to for and or is are was were be by with what which how many much who
     when where did does do from as that this it its""".split()
 )
