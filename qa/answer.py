@@ -415,6 +415,7 @@ def _compare(ctx: _Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
     unit = _bare_unit(values[0]).lstrip("余多")
     scale = next((m for m in ("亿", "万") if all(v.unit.startswith(m) for v in values)), "")
     show = [v.text for v in values]
+    named = [f"{name}{v.text}" for name, v in zip(comp.operands, values, strict=True)]
 
     def result(x: float, u: str = unit) -> str:
         if scale:
@@ -426,18 +427,18 @@ def _compare(ctx: _Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
     op = comp.op
     if op in ("diff", "complement"):
         x = amounts[0] - amounts[1]
-        text = f"{show[0]} − {show[1]} = {result(x)}"
+        text = f"{named[0]} − {named[1]} = {result(x)}"
     elif op == "sum":
         x = sum(amounts)
-        text = " + ".join(show) + f" = {result(x)}"
+        text = " + ".join(named) + f" = {result(x)}"
     elif op == "ratio":
         if amounts[1] == 0:
             return None
-        text = f"{show[0]} ÷ {show[1]} ≈ {_fmt(amounts[0] / amounts[1])}倍"
+        text = f"{named[0]} ÷ {named[1]} ≈ {_fmt(amounts[0] / amounts[1])}倍"
     elif op == "share":
         if amounts[1] == 0:
             return None
-        text = f"{show[0]} ÷ {show[1]} ≈ {_fmt(100 * amounts[0] / amounts[1])}%"
+        text = f"{named[0]} ÷ {named[1]} ≈ {_fmt(100 * amounts[0] / amounts[1])}%"
     else:
         order = sorted(range(len(amounts)), key=lambda i: amounts[i], reverse=(op == "max"))
         win = order[0]

@@ -140,9 +140,15 @@ class ReportQA:
                 log.warning("index cache entry %s unreadable (%s); rebuilding", entry, exc)
                 lexical = None
         if lexical is None:
-            docs = [document.parse(t, i, p) for (i, t), p in zip(self.raw.items(), self.paths, strict=True)]
+            from tqdm import tqdm
+
+            items = tqdm(
+                list(zip(self.raw.items(), self.paths, strict=True)), desc="parse", unit="report",
+                disable=not s.show_progress,
+            )
+            docs = [document.parse(t, i, p) for (i, t), p in items]
             passages = chunk_all(docs, s.chunk_size, s.chunk_overlap)
-            lexical = LexicalIndex.build(passages, show_progress=len(passages) > 5000)
+            lexical = LexicalIndex.build(passages, show_progress=s.show_progress)
 
             def write(tmp: Path) -> None:
                 (tmp / "passages.json").write_text(
@@ -188,7 +194,7 @@ class ReportQA:
                 store = None
         if store is None:
             texts = [p.context_text for p in retriever.passages]
-            vectors = encoder.encode_passages(texts, s.batch_size, progress=len(texts) > 256)
+            vectors = encoder.encode_passages(texts, s.batch_size, progress=s.show_progress)
             store = VectorStore.build(vectors)
             built = store
             cache.save(key, lambda tmp: built.save(tmp / "vectors.faiss"), {"model": encoder.name})

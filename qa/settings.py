@@ -51,6 +51,7 @@ class Settings:
     hub_timeout: float = 3.0
     rrf_k: int = 60
     batch_size: int = 32
+    show_progress: bool = False
 
     def __post_init__(self) -> None:
         if self.mode not in get_args(Mode):
