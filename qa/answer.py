@@ -415,7 +415,8 @@ def _compare(ctx: _Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
     unit = _bare_unit(values[0]).lstrip("余多")
     scale = next((m for m in ("亿", "万") if all(v.unit.startswith(m) for v in values)), "")
     show = [v.text for v in values]
-    named = [f"{name}{v.text}" for name, v in zip(comp.operands, values, strict=True)]
+    names = [re.sub(r"^(?:19|20)\d{2}年(?:度)?", "", name) or name for name in comp.operands]
+    named = [f"{name}{v.text}" for name, v in zip(names, values, strict=True)]
 
     def result(x: float, u: str = unit) -> str:
         if scale:
@@ -443,9 +444,7 @@ def _compare(ctx: _Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
         order = sorted(range(len(amounts)), key=lambda i: amounts[i], reverse=(op == "max"))
         win = order[0]
         rel = "＞" if op == "max" else "＜"
-        text = f"{comp.operands[win]}{'更多' if op == 'max' else '更少'}：" + f" {rel} ".join(
-            f"{comp.operands[i]}{show[i]}" for i in order
-        )
+        text = f"{names[win]}{'更多' if op == 'max' else '更少'}：" + f" {rel} ".join(named[i] for i in order)
         if comp.also_diff and len(amounts) == 2:
             text += f"；相差 {show[order[0]]} − {show[order[1]]} = {result(abs(amounts[0] - amounts[1]))}"
     citations: list[Hit] = []
