@@ -25,9 +25,12 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", squash(text)).replace(",", "")
 
 
-def contains_answer(text: str, answers: Sequence[str]) -> bool:
+def contains_answer(text: str, answers: Sequence[str], every: bool = False) -> bool:
+    """An acceptable answer inside ``text`` (whitespace and thousands separators ignored);
+    ``every``: all of them (the items of a list question)."""
     t = _norm(text)
-    return any(_norm(a) and _norm(a) in t for a in answers)
+    found = [bool(_norm(a)) and _norm(a) in t for a in answers]
+    return all(found) if every else any(found)
 
 
 def evidence_rank(hits: Sequence[Hit], evidence: Sequence[str]) -> int | None:
@@ -122,7 +125,8 @@ def run(
         row.seconds = time.perf_counter() - started
         row.answer, row.abstained = a.text, a.abstained
         if q.answerable:
-            row.correct = not a.abstained and contains_answer(a.text, q.answers)
+            every = q.type == "list" and len(q.answers) > 1
+            row.correct = not a.abstained and contains_answer(a.text, q.answers, every)
             row.cited = not a.abstained and cites_all(a.citations, q.evidence)
         report.rows.append(row)
     return report

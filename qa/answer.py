@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 MIN_COVERAGE = 0.35
 YEAR_TERM = re.compile(r"(?:19|20)\d{2}")
 #: Words that name who or where a figure is about (市本级, 区县, 市政府部门, 大足区, 市公安局 …).
-SCOPE_TERM = re.compile(r"(?:部门|政府|办公厅|局|委|区县|区|县|市本级|市级|本级)$")
+SCOPE_TERM = re.compile(r"(?:部门|政府|办公厅|局|委|区县|区|县|市本级|市级|本级|领域)$")
 #: Units asked for ("多少件"): matched by unit, not as words.
 ASK_UNITS = frozenset("个件份条项次篇宗期批户名人家组场所座元")
 GENERIC_SCOPE = frozenset({"部门", "政府", "单位", "机关", "国家", "地区", "区域"})
@@ -117,6 +117,12 @@ class _Context:
                 w = w + words[i + 1]
             elif not (len(w) >= 2 and SCOPE_TERM.search(w)):
                 continue
+            elif w == "领域":  # "救援领域", "环境保护领域": the word before names the field
+                if i == 0 or len(words[i - 1]) < 2 or not CJK_WORD.fullmatch(words[i - 1]) or re.search(
+                    r"哪|什么|几|类", words[i - 1]
+                ):
+                    continue
+                w = words[i - 1] + w
             core = self.pipeline.strip_title(w)
             if len(core) >= 2 and core not in GENERIC_SCOPE and not self.pipeline.is_title_term(core):
                 out.append(core)
@@ -153,7 +159,7 @@ _FILLER = frozenset("了的有是为共约在得地把被和与及、，,？?")
 #: Words that frame a question rather than name what it is about.
 QUESTION_FRAME = frozenset(
     "比例 比重 号码 大约 大概 共有 各有 还有 剩下 还剩 一共 总共 多大 数量 数字 数目 总数 总量 情况 具体 分别 "
-    "万元 亿元 万人 人次 左右 以上 达到 超过".split()
+    "万元 亿元 万人 人次 左右 以上 达到 超过 没有 多出 少了 高出".split()
 )
 _ASK_WORD = re.compile(r"多少|几")
 
@@ -167,7 +173,7 @@ def _unmentioned_head(ctx: _Context, q: Question, cand: Candidate) -> str | None
         return None
     heads = []
     i = at - 1
-    while i >= 0 and (words[i] in _FILLER or words[i] in STOPWORDS or len(words[i]) == 1 and words[i] in "一总大"):
+    while i >= 0 and (words[i] in _FILLER or words[i] in STOPWORDS or (len(words[i]) == 1 and words[i] in "一总大")):
         i -= 1
     if i >= 0:
         heads.append(words[i])
@@ -287,6 +293,10 @@ def _find(ctx: _Context, q: Question, terms: dict[str, float], current: dict[str
         cands = candidates(ranked, terms, None, None, phrases)  # e.g. no phone number: the sentence
     if not cands:
         return Found(None, None, 0.0, "检索到的段落中没有这类数值。" if q.lang == "zh" else "no such value in the closest passages.")
+    if q.followup and cands[0].value is not None:
+        # a follow-up names what changes ("行政诉讼呢？"): the value must be close to those words
+        total = sum(current.values()) or 1.0
+        cands.sort(key=lambda c: -c.score * (0.4 + 0.6 * sum(current.get(t, 0.0) for t in c.close) / total))
     best = cands[0]
     hit = _hit_for(best, hits)
     coverage = _coverage(current, best)
@@ -334,7 +344,7 @@ def _single(ctx: _Context, q: Question, terms: dict[str, float], current: dict[s
 
 def _fmt(x: float) -> str:
     if abs(x - round(x)) < 1e-9:
-        return str(int(round(x)))
+        return str(round(x))
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
@@ -478,9 +488,13 @@ def answer_question(
     ctx = _Context(pipeline, use, max(k or pipeline.settings.k, 5))
     current = ctx.weights(q.text)
     terms = dict(current)
+    replaces = bool(ctx.scopes(q.text))
     for age, previous in enumerate(reversed(past)):
-        for t, w in ctx.weights(previous, 0.3 / (age + 1)).items():
-            terms.setdefault(t, w)
+        # "那区县政府呢？" after a question on 市政府办公厅: the new subject replaces the old one
+        dropped = {t for e in ctx.scopes(previous) for t in tokenize_query(e)} if replaces else set()
+        for t, w in ctx.weights(previous, 0.45 / (age + 1)).items():
+            if t not in dropped:
+                terms.setdefault(t, w)
     query = " ".join((*past[-1:], q.text))
     hits = ctx.hits(query)
     if q.lang == "en" and not ctx.dense and sum(current.values()) < 3.0:

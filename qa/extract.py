@@ -95,7 +95,7 @@ def _values(text: str, clauses: list[tuple[int, int]]) -> list[Value]:
             unit = re.sub(r"^[\d.]+", "", vtext)
             k = kind
             if kind == "number":
-                if re.fullmatch(r"(?:19|20)\d{2}年?", vtext) or text[b : b + 1] in "年—-" and len(vtext) == 4:
+                if re.fullmatch(r"(?:19|20)\d{2}年?", vtext) or (text[b : b + 1] in "年—-" and len(vtext) == 4):
                     k = "year"
                 elif text[max(0, a - 1) : a] in "前第" or unit.startswith("位"):
                     k = "rank"
@@ -171,19 +171,24 @@ class Candidate:
     score: float
     matched: frozenset[str]  # question terms found near it (clause, sentence or headings)
     focus: int = 0  # the clause that matches best (for a sentence without a value)
+    close: frozenset[str] = frozenset()  # the terms found in its own or the two previous clauses
 
     @property
     def clause_index(self) -> int:
         return self.value.clause if self.value else self.focus
 
 
+#: Terms found with at least this factor are in the value's own or the previous clause.
+CLOSE = 0.6
+
+
 def term_weights(terms: dict[str, float], info: SentenceInfo, clause: int | None, headings: frozenset[str],
                  item: str | None = None, list_span: tuple[int, int] | None = None,
-                 label: frozenset[str] = frozenset()) -> tuple[float, set[str]]:
-    """Sum of term weights by where each term is found, and the set of terms found."""
-    total, found = 0.0, set()
+                 label: frozenset[str] = frozenset()) -> tuple[float, dict[str, float]]:
+    """Sum of term weights by where each term is found, and each found term's factor."""
+    total, found = 0.0, {}
     item_terms = frozenset(tokenize(item)) if item else frozenset()
-    listed = frozenset()
+    listed: frozenset[str] = frozenset()
     if item and list_span:
         listed = frozenset(tokenize(info.sentence.text[list_span[0] : list_span[1]])) - item_terms
     for term, weight in terms.items():
@@ -198,13 +203,13 @@ def term_weights(terms: dict[str, float], info: SentenceInfo, clause: int | None
         elif clause is not None and clause > 1 and term in info.clause_terms[clause - 2]:
             factor = 0.45
         elif term in info.terms:
-            factor = 0.3 if clause is not None else 1.0
+            factor = 0.35 if clause is not None else 1.0
         elif term in headings:
-            factor = 0.35
+            factor = 0.55
         else:
             continue
         total += weight * factor
-        found.add(term)
+        found[term] = factor
     return total, found
 
 
@@ -228,10 +233,11 @@ def candidates(
             bonus = sum(w for p, w in (phrases or {}).items() if p in sentence.text) + prior
             if value_kinds is None:
                 score, found = term_weights(terms, info, None, headings)
-                if list_bonus and (sentence.text.count("、") >= 2 or "分别" in sentence.text):
-                    score *= 1.3
+                if list_bonus:  # a list question is answered by a sentence that lists
+                    score *= 1.3 if (sentence.text.count("、") >= 2 or "分别" in sentence.text) else 0.7
                 focus = max(range(len(info.clauses)), key=lambda i: sum(terms.get(t, 0.0) for t in info.clause_terms[i]))
-                out.append(Candidate(passage, rank, info, None, score + bonus, frozenset(found), focus))
+                out.append(Candidate(passage, rank, info, None, score + bonus, frozenset(found), focus,
+                                     frozenset(found)))
                 continue
             for value in info.values:
                 if value.kind not in value_kinds:
@@ -240,7 +246,8 @@ def candidates(
                                             value.label)
                 if unit and value.kind in ("number", "percent"):
                     score *= unit_fit(unit, wanted_class, value)
-                out.append(Candidate(passage, rank, info, value, score + bonus, frozenset(found)))
+                close = frozenset(t for t, f in found.items() if f >= CLOSE)
+                out.append(Candidate(passage, rank, info, value, score + bonus, frozenset(found), 0, close))
     out.sort(key=lambda c: -c.score)
     return out
 

@@ -131,12 +131,12 @@ class ReportQA:
         passages: list[Passage] = []
         lexical: LexicalIndex | None = None
         if found is not None:
-            entry, meta = found
+            entry, _meta = found
             try:
                 passages = [_passage_from_json(d) for d in json.loads((entry / "passages.json").read_text("utf-8"))]
                 lexical = LexicalIndex.load(entry / "bm25", len(passages))
                 from_cache = True
-            except Exception as exc:  # noqa: BLE001 — any unreadable entry is rebuilt
+            except Exception as exc:
                 log.warning("index cache entry %s unreadable (%s); rebuilding", entry, exc)
                 lexical = None
         if lexical is None:

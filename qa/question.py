@@ -31,7 +31,7 @@ _ASK_UNIT = re.compile(r"(?:多少|几)(万人次|人次|万元|亿元|[个件�
 _KIND_RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     ("docno", re.compile(r"文号|发文字号|文件号|编号|哪个文件|什么文件|哪份文件|哪一?份文件|哪一?号|document number|which document", re.I)),
     ("rate", re.compile(r"率|比例|比重|占比|百分之几|百分比|占.*多少|percent|rate|share|proportion", re.I)),
-    ("list", re.compile(r"哪些|哪几|分别是|有哪|包括什么|包括哪|列举|which (?:\w+ )?(?:are|were)|list", re.I)),
+    ("list", re.compile(r"哪些|哪几|哪[一二三四五六七八九十两\d]+[个类项种家条大]|分别是|有哪|包括什么|包括哪|列举|which (?:\w+ )?(?:are|were)|list", re.I)),
     ("date", re.compile(r"什么时候|何时|哪一?年|哪天|日期|期限|起止|统计期|when|what date|period", re.I)),
     ("yesno", re.compile(r"是否|有没有|^(?:是不是)|吗[？?]?$|\b(?:did|does|is|are|was|were) .*\?$", re.I)),
     ("number", re.compile(r"多少|几|数量|how many|how much|number of|total", re.I)),
@@ -110,7 +110,7 @@ def parse_comparison(q: str) -> Comparison | None:
     'sum'
     """
     q = q.strip()
-    m = re.search(r"([^，,]+?)比(.+?)(多|少|高|低)(?:了)?(多少|几)", q)
+    m = re.search(r"([^，,]+?)比(.+?)(多|少|高|低)(?:出|了)?(多少|几)", q)
     if m and "相比" not in m.group(0):
         a, b = _phrase(m.group(1)), _phrase(m.group(2))
         op: Op = "diff"
@@ -121,7 +121,7 @@ def parse_comparison(q: str) -> Comparison | None:
     m = re.search(r"(.+?)占(.+?)的?(?:比例|比重|百分之几|百分比|多少|几成)", q)
     if m:
         return Comparison("share", (_phrase(m.group(1)), _phrase(m.group(2))), "")
-    m = re.search(r"(.+?)中[，,]?[^，,。]{0,6}?(?:没有|未|没|尚未|还没)(.+?)(?:的|[？?]|$)", q)
+    m = re.search(r"(.+?)(?:中|(?<![那这哪])里)[，,]?[^，,。]{0,6}?(?:没有|未|没|尚未|还没)(.+?)(?:的|[？?]|$)", q)
     if m:
         whole = _phrase(m.group(1))
         return Comparison("complement", (whole, _phrase(m.group(2))), whole)
@@ -164,6 +164,10 @@ def analyse(text: str, history: tuple[str, ...] = ()) -> Question:
             if pattern.search(norm):
                 kind = name
                 break
+    if kind == "fact" and history:
+        # "那区县政府呢？": asks what the previous question asked, of another subject
+        previous = analyse(history[-1], history[:-1])
+        kind, comparison = previous.kind if previous.kind != "compare" else "fact", None
     if kind == "docno" and DOCNO.search(norm):
         kind = "name"  # the document number is given: the title is asked
     unit = None
@@ -172,6 +176,8 @@ def analyse(text: str, history: tuple[str, ...] = ()) -> Question:
         unit = asks[-1].group(1)
     if kind == "rate":
         unit = "%"
+    elif unit is None and history and kind != "fact":
+        unit = analyse(history[-1], history[:-1]).unit
     years = tuple(dict.fromkeys(YEAR.findall(norm)))
     digits = unicodedata.normalize("NFKC", text).replace(",", "")  # written digits only, not 一/五
     figures = tuple(
