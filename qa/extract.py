@@ -192,10 +192,12 @@ def term_weights(terms: dict[str, float], info: SentenceInfo, clause: int | None
     if item and list_span:
         listed = frozenset(tokenize(info.sentence.text[list_span[0] : list_span[1]])) - item_terms
     for term, weight in terms.items():
-        if term in item_terms or term in label:
+        if term in item_terms:
             factor = 1.0
         elif term in listed:
             factor = 0.0  # another item of the same list: not this value's
+        elif term in label:
+            factor = 1.0
         elif clause is not None and term in info.clause_terms[clause]:
             factor = 0.7
         elif clause is not None and clause > 0 and term in info.clause_terms[clause - 1]:

@@ -110,7 +110,7 @@ def parse_comparison(q: str) -> Comparison | None:
     'sum'
     """
     q = q.strip()
-    m = re.search(r"([^，,]+?)比(.+?)(多|少|高|低)(?:出|了)?(多少|几)", q)
+    m = re.search(r"([^，,]+?)比(.+?)(多|少|高|低)(?:出|了)?[\u4e00-\u9fff]{0,4}?了?(多少|几)", q)
     if m and "相比" not in m.group(0):
         a, b = _phrase(m.group(1)), _phrase(m.group(2))
         op: Op = "diff"

@@ -44,7 +44,7 @@ class Settings:
     embedding_model: str = DEFAULT_MODEL
     mode: Mode = "hybrid"
     chunk_size: int = 200
-    chunk_overlap: int = 0
+    chunk_overlap: int = 1
     k: int = 5
     cache_dir: Path | None = None
     use_cache: bool = True
