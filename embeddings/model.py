@@ -91,7 +91,7 @@ def _cached_snapshot(repo_id: str) -> str | None:
         from huggingface_hub import snapshot_download
 
         return str(snapshot_download(repo_id=repo_id, local_files_only=True))
-    except Exception:  # noqa: BLE001 — any failure here means "not in the cache"
+    except Exception:
         return None
 
 
@@ -150,7 +150,7 @@ def load_encoder(name: str, hub_timeout: float = 3.0) -> Encoder:
         ) from exc
     try:
         model = SentenceTransformer(source, device="cpu", local_files_only=source != name or local.is_dir())
-    except Exception as exc:  # noqa: BLE001 — a broken model directory can fail in many ways
+    except Exception as exc:
         raise ModelUnavailable(f"could not load embedding model {name!r}: {exc}; " + _how_to_fix(name)) from exc
     dimension = model.get_embedding_dimension()
     if not dimension:

@@ -43,6 +43,7 @@ class VectorStore:
 
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         n, d = vectors.shape
+        index: faiss.Index
         if n >= approx_threshold:
             index = faiss.IndexHNSWFlat(d, HNSW_M, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efSearch = HNSW_EF_SEARCH
@@ -62,7 +63,7 @@ class VectorStore:
     def save(self, path: Path) -> None:
         import faiss
 
-        faiss.write_index(self._index, str(path))
+        faiss.write_index(self._index, str(path))  # type: ignore[call-overload]
 
     @classmethod
     def load(cls, path: Path) -> VectorStore:

@@ -290,6 +290,6 @@ class ReportQA:
         self, question: str, history: Sequence[str] | None = None, k: int | None = None, mode: Mode | None = None
     ) -> Answer:
         """The answer to ``question`` (see :func:`qa.answer`)."""
-        from qa.answer import answer_question
+        from qa.answering import answer_question
 
         return answer_question(self, question, history=history, k=k, mode=mode)

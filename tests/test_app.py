@@ -16,6 +16,7 @@ import gradio as gr
 import pytest
 
 import app
+from qa import render
 import qa
 from qa.settings import MAX_QUESTION_CHARS
 from qa.types import Answer, Hit, Passage, Span
@@ -83,10 +84,10 @@ def visible_text(markup: str) -> str:
 
 # -- format_answer -----------------------------------------------------------------------------
 def test_answer_bolds_the_value_and_cites_with_markers_and_sources() -> None:
-    md = app.format_answer(make_answer(citations=(hit(P1), hit(P2, 2))), {DOC: RAW})
+    md = render.format_answer(make_answer(citations=(hit(P1), hit(P2, 2))), {DOC: RAW})
     first = md.split("\n\n")[0]
     assert "<strong>7896份</strong>" in first
-    assert f'href="#{app.anchor_id(P1.chunk_id)}"' in first and ">[1]</a>" in first and ">[2]</a>" in first
+    assert f'href="#{render.anchor_id(P1.chunk_id)}"' in first and ">[1]</a>" in first and ">[2]</a>" in first
     assert "来源 / Sources" in md and "一、申请情况" in md and "二、答复情况" in md
     # the answering span is marked at its offsets; the hard wrap is joined without a space
     assert "申请<mark><strong>7896份</strong></mark>，其中" in md
@@ -96,14 +97,14 @@ def test_answer_bolds_the_value_and_cites_with_markers_and_sources() -> None:
 
 
 def test_passage_without_its_report_is_marked_by_text() -> None:
-    md = app.format_answer(make_answer(), raw_texts={})
+    md = render.format_answer(make_answer(), raw_texts={})
     assert "<mark>7896份</mark>" in md
 
 
 def test_abstention_looks_different_and_offers_related_passages() -> None:
     ans = make_answer(question="2019年收到多少申请？", text="报告只涵盖2018年。", citations=(), abstained=True,
                       highlights=(), related=(hit(P1), hit(P2, 2)), confidence=0.1)
-    md = app.format_answer(ans, {DOC: RAW})
+    md = render.format_answer(ans, {DOC: RAW})
     assert 'class="qa-abstain"' in md and "报告中没有找到" in md
     assert "相关段落 / Related" in md and "来源 / Sources" not in md
     assert ">[1]</a>" not in md  # related passages are further reading, not citations
@@ -112,9 +113,9 @@ def test_abstention_looks_different_and_offers_related_passages() -> None:
 
 def test_english_answer_leads_with_english_labels() -> None:
     ans = make_answer(question="How many disclosure applications were received in 2018?", lang="en")
-    md = app.format_answer(ans, {DOC: RAW})
+    md = render.format_answer(ans, {DOC: RAW})
     assert "Sources / 来源" in md and "Full report / 在原文中查看" in md
-    abst = app.format_answer(make_answer(lang="en", abstained=True, citations=(), related=(hit(P2),)), {DOC: RAW})
+    abst = render.format_answer(make_answer(lang="en", abstained=True, citations=(), related=(hit(P2),)), {DOC: RAW})
     assert abst.index("The report does not answer") < abst.index("报告中没有找到")
 
 
@@ -122,19 +123,19 @@ def test_arithmetic_working_and_notes_are_shown() -> None:
     ans = make_answer(question="政务微博和政务微信合计公开了多少条信息？", text="合计15万条", kind="compare",
                       citations=(hit(P3),), highlights=(span("10万条", P3), span("5万条", P3)),
                       working="10万条 + 5万条 = 15万条", notes=("由两个数字相加得出",))
-    md = app.format_answer(ans, {DOC: RAW})
+    md = render.format_answer(ans, {DOC: RAW})
     assert "计算 / Working" in md and "10万条 + 5万条 = 15万条" in md
     assert "由两个数字相加得出" in md
     assert "<mark><strong>10万条</strong></mark>" in md and "<mark><strong>5万条</strong></mark>" in md
 
 
 def test_show_scores() -> None:
-    md = app.format_answer(make_answer(), {DOC: RAW}, show_scores=True)
+    md = render.format_answer(make_answer(), {DOC: RAW}, show_scores=True)
     assert "score 0.0164" in md and "lexical #1 (5.50)" in md and "confidence 0.90" in md
 
 
 def test_links_off_for_the_api() -> None:
-    md = app.format_answer(make_answer(citations=(hit(P1), hit(P2, 2))), {DOC: RAW}, links=False)
+    md = render.format_answer(make_answer(citations=(hit(P1), hit(P2, 2))), {DOC: RAW}, links=False)
     assert "<a " not in md and "[1]" in md and "[2]" in md
 
 
@@ -143,30 +144,31 @@ def test_html_and_markdown_from_the_report_are_escaped() -> None:
     p = Passage("evil#1", "evil", ("一、<b>标题</b>",), raw.split("\n\n")[1], raw.index("<script>"), len(raw))
     ans = make_answer(text="<img src=x onerror=alert(1)> *7896*", citations=(hit(p),), highlights=(),
                       working="<i>1+1</i>", notes=("<u>note</u>",))
-    md = app.format_answer(ans, {"evil": raw}, show_scores=True)
+    md = render.format_answer(ans, {"evil": raw}, show_scores=True)
     for bad in ("<script", "<img", "<b>", "<i>", "<u>", "](http", "*7896*", "$$"):
         assert bad not in md, bad
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md and "&lt;img src=x onerror=alert(1)&gt;" in md
     assert "共收到&#42;7896&#42;份" in md
-    report = app.render_report({"evil": raw}, [p], ans)
+    report = render.render_report({"evil": raw}, [p], ans)
     assert "<script" not in report and "<b>" not in report and "&lt;script&gt;" in report
 
 
 def test_escape_md_keeps_line_starts_from_becoming_lists() -> None:
-    assert app.escape_md("1. 第一") == "&#49;. 第一"
-    assert app.escape_md("- 条目") == "&#45; 条目"
-    assert html.unescape(app.escape_md("# <x> *y* [z](u) `c` $$m$$ | ~")) == "# <x> *y* [z](u) `c` $$m$$ | ~"
+    assert render.md_line(render.escape_md("1. 第一")) == "&#49;. 第一"
+    assert render.md_line(render.escape_md("- 条目")) == "&#45; 条目"
+    assert render.escape_md("7 + 8 = 15") == "7 + 8 = 15"
+    assert html.unescape(render.escape_md("# <x> *y* [z](u) `c` $$m$$ | ~")) == "# <x> *y* [z](u) `c` $$m$$ | ~"
     assert doctest.testmod(app).failed == 0
 
 
 # -- render_report -----------------------------------------------------------------------------
 def test_render_report_anchors_every_passage_and_marks_the_cited_one() -> None:
-    report = app.render_report({DOC: RAW}, PASSAGES, make_answer())
+    report = render.render_report({DOC: RAW}, PASSAGES, make_answer())
     for p in PASSAGES:
-        assert report.count(f'id="{app.anchor_id(p.chunk_id)}"') == 1
-    cited = re.search(rf'<span class="([^"]+)" id="{app.anchor_id(P1.chunk_id)}">(.*?)</span>', report)
+        assert report.count(f'id="{render.anchor_id(p.chunk_id)}"') == 1
+    cited = re.search(rf'<span class="([^"]+)" id="{render.anchor_id(P1.chunk_id)}" data-p="[^"]+">(.*?)</span>', report)
     assert cited and "qa-cited" in cited[1] and "<mark><strong>7896份</strong></mark>" in cited[2]
-    assert "qa-cited" not in re.search(rf'<span class="([^"]+)" id="{app.anchor_id(P2.chunk_id)}"', report)[1]
+    assert "qa-cited" not in re.search(rf'<span class="([^"]+)" id="{render.anchor_id(P2.chunk_id)}"', report)[1]
     assert report.count("<p") == 5 and '<p class="qa-h">一、申请情况</p>' in report
     assert "".join(visible_text(report).split()) == "".join(RAW.split())
 
@@ -181,31 +183,31 @@ def test_render_report_of_the_bundled_report(tmp_path: Any) -> None:
     value = Span(doc, start, start + 5, raw[start:start + 5])
     clause = Span(doc, clause_start, start + 6, raw[clause_start:start + 6])  # the clause that states the value
     ans = make_answer(citations=tuple(hits), highlights=(value, clause))
-    report = app.render_report(pipeline.raw, pipeline.passages, ans)
+    report = render.render_report(pipeline.raw, pipeline.passages, ans)
     for p in pipeline.passages:
-        assert report.count(f'id="{app.anchor_id(p.chunk_id)}"') == 1
+        assert report.count(f'id="{render.anchor_id(p.chunk_id)}"') == 1
     assert "".join(visible_text(report).split()) == "".join(raw.split())
-    assert "<mark>全市共收到政府信息公开申请</mark><mark><strong>7896份</strong></mark><mark>，</mark>" in report
+    assert "<mark>全市共收到政府信息公开申请<strong>7896份</strong>，</mark>" in report
     assert report.startswith('<div class="qa-report"><p class="qa-h">重庆市2018年政府信息公开工作年度报告</p>')
-    md = app.format_answer(ans, pipeline.raw)
-    assert "<mark><strong>7896份</strong></mark>" in md and hits[0].section.split(" > ")[-1] in md
+    md = render.format_answer(ans, pipeline.raw)
+    assert "<mark>全市共收到政府信息公开申请<strong>7896份</strong>，</mark>" in md and hits[0].section.split(" > ")[-1] in md
     assert "<strong>7896份</strong>" in md.split("\n\n")[0]
 
 
 # -- status line -------------------------------------------------------------------------------
 def test_status_line_and_notice_when_the_model_is_missing() -> None:
-    ok = app.status_markdown(qa.Status("hybrid", "intfloat/multilingual-e5-small", None, 60, 1, 1.0, True))
+    ok = render.status_markdown(qa.Status("hybrid", "intfloat/multilingual-e5-small", None, 60, 1, 1.0, True))
     assert "hybrid" in ok and "intfloat/multilingual-e5-small" in ok and "60" in ok and "qa-notice" not in ok
-    missing = app.status_markdown(qa.Status("lexical", None, "cannot reach <hub>", 60, 1, 1.0, False))
+    missing = render.status_markdown(qa.Status("lexical", None, "cannot reach <hub>", 60, 1, 1.0, False))
     assert "lexical" in missing and "qa-notice" in missing and "无法加载" in missing
     assert "QA_EMBEDDING_MODEL" in missing and "HF_ENDPOINT" in missing and "English questions" in missing
     assert "&lt;hub&gt;" in missing and "<hub>" not in missing
-    assert "已关闭" in app.status_markdown(qa.Status("lexical", None, "off", 60, 1, 1.0, False), dense_enabled=False)
+    assert "已关闭" in render.status_markdown(qa.Status("lexical", None, "off", 60, 1, 1.0, False), dense_enabled=False)
 
 
 def test_page_start_gives_status_and_report() -> None:
     status, report = app.page_start(FakePipeline())  # type: ignore[arg-type]
-    assert "lexical" in status and f'id="{app.anchor_id(P1.chunk_id)}"' in report
+    assert "lexical" in status and f'id="{render.anchor_id(P1.chunk_id)}"' in report
 
 
 # -- respond (the chat handler) ----------------------------------------------------------------
@@ -306,3 +308,19 @@ def test_bad_port_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRADIO_SERVER_PORT", "http")
     with pytest.raises(SystemExit):
         app.main([])
+
+
+def test_a_passage_over_a_paragraph_break_is_one_passage_in_two_paragraphs() -> None:
+    raw = "一、标题\n\n第一句话。\n\n第二句话。"
+    p = Passage("d#1", "d", ("一、标题",), "第一句话。第二句话。", raw.index("第一"), len(raw))
+    report = render.render_report({"d": raw}, [p], make_answer(citations=(hit(p),), highlights=()))
+    assert report.count('data-p="p-d-1"') == 2 and report.count('id="p-d-1"') == 1
+    assert report.count("qa-cited") == 2 and report.count("<p") == 3
+    snippet = render.format_answer(make_answer(citations=(hit(p),), highlights=()), {"d": raw})
+    assert "第一句话。<br>第二句话。" in snippet
+
+
+def test_working_and_notes_are_not_repeated() -> None:
+    text = "124685条 + 138837条 = 263522条"
+    md = render.format_answer(make_answer(text=text, working=text, notes=(text, "另一条说明")), {DOC: RAW})
+    assert md.count("263522条") == 1 and "计算 / Working" not in md and "另一条说明" in md

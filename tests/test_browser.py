@@ -1,0 +1,212 @@
+"""End to end in headless Chromium (Playwright): ask, read the cited answer, open the passage in the full report.
+
+Runs ``python app.py`` in a subprocess (lexical only, fresh index cache), drives Debian's chromium,
+records every request the page makes and fails if one leaves 127.0.0.1, and saves
+``docs/screenshot.png``. Without a browser the tests skip, unless ``QA_REQUIRE_BROWSER=1``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+QUESTION = "2018年全市共收到多少份政府信息公开申请？"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+pytestmark = pytest.mark.browser
+
+
+def _missing(what: str) -> None:
+    message = f"{what}; install it with: apt-get install -y chromium"
+    if os.environ.get("QA_REQUIRE_BROWSER") == "1":
+        pytest.fail(message + " (QA_REQUIRE_BROWSER=1)")
+    pytest.skip(message)
+
+
+try:
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
+except ImportError:  # pragma: no cover - the test extra installs it
+    sync_playwright = None  # type: ignore[assignment]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``python app.py --port P`` on a free port; yields its URL once it answers."""
+    tmp = tmp_path_factory.mktemp("app")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QA_AUTH_", "GRADIO_"))}
+    env.update(QA_EMBEDDING_MODEL="none", QA_CACHE_DIR=str(tmp / "cache"), PYTHONUNBUFFERED="1")
+    log = tmp / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"app.py exited with {proc.returncode}:\n{log.read_text('utf-8')[-3000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"app.py did not answer on {url} within 60 s:\n{log.read_text('utf-8')[-3000:]}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    assert "Traceback" not in log.read_text("utf-8"), log.read_text("utf-8")[-3000:]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if sync_playwright is None:
+        _missing("the playwright package is not installed (pip install -e '.[test]')")
+    if not CHROMIUM.exists():
+        _missing(f"Chromium is not installed at {CHROMIUM}")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-default-apps",
+        ])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def requests() -> list[str]:
+    return []
+
+
+def _open(browser: Browser, url: str, requests: list[str], width: int, height: int) -> Page:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    context.on("request", lambda r: requests.append(r.url))
+    page = context.new_page()
+    page.on("websocket", lambda ws: requests.append(ws.url))
+    page.on("dialog", lambda d: requests.append(f"dialog:{d.message}"))  # an alert() would be an XSS
+    page.goto(url)
+    expect(page.locator("#qa-report .qa-psg").first).to_be_attached(timeout=20_000)  # the page has loaded
+    return page
+
+
+def _ask(page: Page, question: str) -> Any:
+    """Type ``question``, press Enter, wait for the answer; the last bot message and the seconds it took."""
+    bots = page.locator('#qa-chat [data-testid="bot"]')
+    before = bots.count()
+    page.locator("#qa-question textarea").fill(question)
+    started = time.perf_counter()
+    page.locator("#qa-question textarea").press("Enter")
+    expect(bots).to_have_count(before + 1, timeout=10_000)
+    return bots.last, time.perf_counter() - started
+
+
+def _outside(requests: list[str]) -> list[str]:
+    """Requests to anywhere but this machine (and dialogs, which no page of ours opens)."""
+    return [u for u in requests if u.startswith("dialog:") or (urlparse(u).scheme not in ("data", "blob", "about")
+            and urlparse(u).hostname not in LOCAL_HOSTS)]
+
+
+def _open_citation(page: Page, answer: Any) -> Any:
+    """Click the answer's first citation; the full-report passage it points to."""
+    link = answer.locator("a.qa-cite").first
+    target_id = (link.get_attribute("href") or "").split("#")[-1]
+    assert target_id.startswith("p-"), target_id
+    url_before = page.url
+    link.click()
+    target = page.locator(f"#qa-report [id='{target_id}']")
+    expect(target).to_have_class(re.compile(r"\bqa-active\b"))
+    expect(target).to_be_in_viewport()
+    assert page.url == url_before  # no navigation, no reload
+    return target
+
+
+def _settle(locator: Any, seconds: float = 5) -> None:
+    """Wait until ``locator`` stops moving (a smooth scroll has ended)."""
+    last, deadline = None, time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        box = locator.bounding_box()
+        if box == last:
+            return
+        last = box
+        time.sleep(0.15)
+
+
+def test_ask_cite_and_open_the_passage_in_the_full_report(browser: Browser, server: str, requests: list[str]) -> None:
+    page = _open(browser, server, requests, 1280, 900)
+    expect(page.locator("#qa-status")).to_contain_text("lexical")
+    expect(page.locator("#qa-status")).to_contain_text("QA_EMBEDDING_MODEL")  # the model-missing notice
+
+    answer, seconds = _ask(page, QUESTION)
+    expect(answer).to_contain_text("7896")
+    first_line = answer.locator("p").first
+    expect(first_line.locator("strong")).to_have_text("7896份")  # the key value, bold
+    expect(first_line.locator("a.qa-cite")).to_have_text(["[1]"])
+    expect(answer).to_contain_text("（一）申请受理情况")
+    expect(answer.locator("blockquote mark").first).to_contain_text("7896")
+    assert seconds < 3, f"the answer took {seconds:.2f} s"
+
+    target = _open_citation(page, answer)
+    expect(target).to_contain_text("全市共收到政府信息公开申请7896份")
+    expect(target).to_have_class(re.compile(r"\bqa-cited\b"))
+    expect(target.locator("mark").first).to_be_visible()
+    _settle(target)  # the smooth scroll ends before the picture is taken
+    (ROOT / "docs").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "docs" / "screenshot.png"), full_page=True)
+
+    assert requests and not _outside(requests), _outside(requests)
+
+
+def test_abstention_example_and_escaping(browser: Browser, server: str, requests: list[str]) -> None:
+    page = _open(browser, server, requests, 1280, 900)
+    page.get_by_text("2019年收到多少申请？", exact=True).click()  # an example question runs at once
+    answer = page.locator('#qa-chat [data-testid="bot"]').last
+    expect(answer.locator(".qa-abstain")).to_contain_text("报告中没有找到")
+    expect(answer).to_contain_text("相关段落 / Related")
+
+    evil = "<img src=x onerror=alert(1)>多少？"
+    _ask(page, evil)
+    expect(page.locator('#qa-chat [data-testid="user"]').last).to_contain_text(evil)  # shown as text
+    assert page.locator("#qa-chat img[src='x']").count() == 0
+
+    page.locator("#qa-question textarea").fill("问" * 1001)
+    page.locator("#qa-question textarea").press("Enter")
+    expect(page.get_by_text(re.compile("问题太长了")).first).to_be_visible()  # a warning, not a stack trace
+    expect(page.locator('#qa-chat [data-testid="user"]')).to_have_count(2)
+
+    page.get_by_role("button", name="清空对话 / Clear chat").click()
+    expect(page.locator('#qa-chat [data-testid="bot"]')).to_have_count(0)
+    assert not _outside(requests), _outside(requests)
+
+
+def test_phone_width(browser: Browser, server: str, requests: list[str]) -> None:
+    page = _open(browser, server, requests, 390, 844)
+    answer, _ = _ask(page, QUESTION)
+    expect(answer).to_contain_text("7896")
+    target = _open_citation(page, answer)
+    expect(target).to_contain_text("7896")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page is {overflow}px wider than a 390px screen"
+    assert not _outside(requests), _outside(requests)
