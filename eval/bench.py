@@ -156,7 +156,9 @@ def worker_warm(spec: dict[str, Any]) -> dict[str, Any]:
     from qa.text import tokenize_query
 
     qs = load_qs(spec["limit"])
-    out: dict[str, Any] = {"questions": len(qs), "repeats": spec["repeats"]}
+    import torch
+
+    out: dict[str, Any] = {"questions": len(qs), "repeats": spec["repeats"], "torch_threads": torch.get_num_threads()}
     t = time.perf_counter()
     lexical = qa.ReportQA(embedding_model="none", use_cache=False)
     out["lexical_build_s"] = lexical.status.build_seconds
@@ -182,7 +184,7 @@ def worker_warm(spec: dict[str, Any]) -> dict[str, Any]:
     if spec["answer"]:
         try:
             rq.answer(PROBE_QUESTION, mode="lexical")
-        except Exception as exc:  # noqa: BLE001 — the answer step may be unfinished; time retrieve only
+        except Exception as exc:  # the answer step may be unfinished: time retrieve only
             answer_error = f"{type(exc).__name__}: {exc}"
     else:
         answer_error = spec.get("answer_error") or "skipped"
@@ -244,9 +246,16 @@ def worker_scale_ours(spec: dict[str, Any]) -> dict[str, Any]:
             latency.append(time.perf_counter() - t)
             if r == 0 and q.ranked:
                 ranks.append(evidence_rank([h.text for h in hits], q.evidence))
+    answer: list[float] = []
+    if spec["answer"]:  # one pass: the answer step on top of retrieval, at this size
+        for q in qs:
+            tokenize_query.cache_clear()
+            t = time.perf_counter()
+            rq.answer(q.question, history=list(q.history), mode="lexical")
+            answer.append(time.perf_counter() - t)
     return {"documents": len(files), "passages": status.passages, "build_s": build, "query_s": summarize(latency),
-            "hits": hit_rates(ranks), "rss_base_mb": base, "rss_after_build_mb": after_build,
-            "peak_rss_mb": peak_rss_mb()}
+            "answer_s": summarize(answer), "hits": hit_rates(ranks), "rss_base_mb": base,
+            "rss_after_build_mb": after_build, "peak_rss_mb": peak_rss_mb()}
 
 
 def worker_scale_peer(spec: dict[str, Any]) -> dict[str, Any]:
@@ -320,6 +329,7 @@ def worker_dense_scale(spec: dict[str, Any]) -> dict[str, Any]:
         _, got = hnsw._index.search(queries, k)
         return float(np.mean([len(set(a) & set(b)) / k for a, b in zip(truth, got, strict=True)]))
 
+    VectorStore.build(unit(rng.standard_normal((64, d), dtype=np.float32)), approx_threshold=0)  # import faiss
     rows = []
     for n in spec["sizes"]:
         x = unit(rng.standard_normal((n, d), dtype=np.float32))
@@ -437,9 +447,9 @@ def write_library(directory: Path, copies: int) -> Path:
 # -- the run --------------------------------------------------------------------------------------
 def probe_answer() -> str | None:
     """None when ``qa.answer`` works, else why not (it is being written concurrently)."""
+    script = f"import qa; qa.ReportQA(embedding_model='none', use_cache=False).answer({PROBE_QUESTION!r})"
     proc = subprocess.run(
-        [sys.executable, "-c", f"import qa; qa.ReportQA(embedding_model='none', use_cache=False).answer({PROBE_QUESTION!r})"],
-        cwd=ROOT, env=_env({}), capture_output=True, text=True, timeout=300,
+        [sys.executable, "-c", script], cwd=ROOT, env=_env({}), capture_output=True, text=True, timeout=300,
     )
     if proc.returncode == 0:
         return None
@@ -455,11 +465,13 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     def phase(name: str) -> Callable[[], None]:
         t = time.perf_counter()
         log.info("%s …", name)
-        return lambda: phases.__setitem__(name, round(time.perf_counter() - t, 1))
+        return lambda: phases.__setitem__(name, {"s": round(time.perf_counter() - t, 1),
+                                                 "load_avg_1min_end": os.getloadavg()[0]})
 
     done = phase("twin")
-    twin = subprocess.run([sys.executable, "-m", "eval.twin", *(["--twin-dir", str(args.twin_dir)] if args.twin_dir else [])],
-                          cwd=ROOT, env=_env({}), capture_output=True, text=True, timeout=900)
+    where = ["--twin-dir", str(args.twin_dir)] if args.twin_dir else []
+    twin = subprocess.run([sys.executable, "-m", "eval.twin", *where], cwd=ROOT, env=_env({}), capture_output=True,
+                          text=True, timeout=900)
     if twin.returncode != 0:
         raise RuntimeError(f"could not build the twin model:\n{twin.stderr[-3000:]}")
     twin_dir = twin.stdout.strip().splitlines()[-1]
@@ -524,7 +536,8 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         for scale in args.scales:
             lib = write_library(work / f"library-{scale}", scale)
             row: dict[str, Any] = {"scale": scale, "bytes": sum(f.stat().st_size for f in lib.glob("*.txt"))}
-            row["ours"] = run_worker("scale_ours", {"dir": str(lib), "limit": args.limit, "repeats": args.repeats})
+            row["ours"] = run_worker("scale_ours", {"dir": str(lib), "limit": args.limit, "repeats": args.repeats,
+                                                    "answer": answer_error is None})
             if peer_error is None:
                 row["peer"] = run_worker("scale_peer", {
                     "dir": str(lib), "limit": args.limit, "repeats": args.repeats, "chunk_size": 200,
@@ -643,8 +656,12 @@ def markdown(r: dict[str, Any]) -> str:
     lines += ["## Targets", "", "| target | measured | verdict | note |", "|---|---|---|---|"]
     for t in r["targets"]:
         v = t["value"]
-        shown = "–" if v is None else f"{v:.1f}×" if t["unit"] == "×" else f"{v:.2f} s" if t["unit"] == "s" and v >= 0.1 \
-            else f"{1000 * v:.2f} ms"
+        if v is None:
+            shown = "–"
+        elif t["unit"] == "×":
+            shown = f"{v:.1f}×"
+        else:
+            shown = f"{v:.2f} s" if v >= 0.1 else f"{1000 * v:.2f} ms"
         lines.append(f"| {t['target']} | {shown} | **{t['verdict']}** | {t['note']} |")
 
     lines += ["", f"## Cold start: a fresh process to its first `qa.{r['cold_call']}`", "",
@@ -653,7 +670,8 @@ def markdown(r: dict[str, Any]) -> str:
               "the index is built (and, for hybrid, every passage encoded). The OS file cache is warm in both "
               "(the twin's 470 MB were read before); hybrid loads the twin from a local directory "
               "(`QA_EMBEDDING_MODEL=<dir>`, `HF_HUB_OFFLINE=1`).", "",
-              "| pipeline | cache | runs | wall p50 / p95 (s) | `import qa` (s) | index ready (s) | peak RSS (MB) | mode |",
+              "| pipeline | cache | runs | wall p50 / p95 (s) | `import qa` (s) | index ready (s) | peak RSS (MB) "
+              "| mode |",
               "|---|---|---|---|---|---|---|---|"]
     for key, c in r["cold"].items():
         name, cache = key.split("/")
@@ -674,9 +692,10 @@ def markdown(r: dict[str, Any]) -> str:
 
     lines += ["", "## Index build and memory (1×)", "",
               f"{w['passages']} passages. Lexical build (parse, chunk, jieba, bm25s; no cache): "
-              f"{s(w['lexical_build_s'])} s. Twin load: {s(w['twin_load_s'])} s. Hybrid build (lexical + encoding every "
-              f"passage + FAISS, no cache): {s(w['hybrid_build_s'])} s — {1000 * w['passage_encode_s_per_passage']:.0f} ms "
-              f"per passage, batch 32, so a 1000× library ({1000 * w['passages']} passages) would take about "
+              f"{s(w['lexical_build_s'])} s. Twin load: {s(w['twin_load_s'])} s. Hybrid build (lexical + encoding "
+              f"every passage + FAISS, no cache): {s(w['hybrid_build_s'])} s — "
+              f"{1000 * w['passage_encode_s_per_passage']:.0f} ms per passage, batch 32, so a 1000× library "
+              f"({1000 * w['passages']} passages) would take about "
               f"{1000 * w['passages'] * w['passage_encode_s_per_passage'] / 60:.0f} minutes to encode (a projection, "
               f"not run). RSS after the lexical pipeline {w['rss_after_lexical_mb']:.0f} MB, after adding the hybrid "
               f"one {w['rss_after_hybrid_mb']:.0f} MB; cold-start peaks are in the table above.", ""]
@@ -690,8 +709,8 @@ def markdown(r: dict[str, Any]) -> str:
               f"Queries: eval questions, k=5; the peer stops after {r['args']['peer_budget']:.0f} s of querying "
               "(at least 10 questions). Memory: RSS growth over the worker's baseline (imports and jieba loaded) after "
               "the build, and the peak. hit@5 counts any passage holding the evidence (copy 0 holds all of it).", "",
-              "| scale | MB | system | passages | build (s) | query p50 / p95 (ms) | queries | RSS growth / peak (MB) "
-              "| hit@1 | hit@5 | peer/ours build | peer/ours query |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| scale | MB | system | passages | build (s) | query p50 / p95 (ms) | queries | answer p50 / p95 (ms) "
+              "| RSS growth / peak (MB) | hit@1 | hit@5 | peer/ours build | peer/ours query |", "|---" * 13 + "|"]
     for row in r["scale"]:
         for who in ("ours", "peer"):
             if who not in row:
@@ -703,26 +722,28 @@ def markdown(r: dict[str, Any]) -> str:
             capped = " (capped)" if d.get("capped") else ""
             system = "report-qa" if who == "ours" else "LangChain"
             lines.append(
-                f"| {row['scale']}× | {row['bytes'] / 1e6:.1f} | {system} | {d['passages']} | {s(d['build_s'])} | "
-                f"{dist(d['query_s'])} | {d['query_s']['n']}{capped} | "
+                f"| {row['scale']}× | {row['bytes'] / 1e6:.2f} | {system} | {d['passages']} | {s(d['build_s'])} | "
+                f"{dist(d['query_s'])} | {d['query_s']['n']}{capped} | {dist(d.get('answer_s', {}))} | "
                 f"{d['rss_after_build_mb'] - d['rss_base_mb']:.0f} / {d['peak_rss_mb']:.0f} | "
                 f"{d['hits']['hit@1']} | {d['hits']['hit@5']} | {build_ratio} | {query_ratio} |"
             )
     one = next((row for row in r["scale"] if row["scale"] == 1), None)
     if one and "peer" in one:
-        lines += ["", f"Quality at 1× (the same {one['ours']['hits']['n']} ranked questions, evidence in the top 1 / 5): "
-                  f"report-qa lexical {one['ours']['hits']['hit@1']} / {one['ours']['hits']['hit@5']} %, LangChain "
+        lines += ["", f"Quality at 1× (the same {one['ours']['hits']['n']} ranked questions, evidence in the top 1 "
+                  f"/ 5): report-qa lexical {one['ours']['hits']['hit@1']} / {one['ours']['hits']['hit@5']} %, "
+                  "LangChain "
                   f"{one['peer']['hits']['hit@1']} / {one['peer']['hits']['hit@5']} %."]
 
     ds = r["dense_scale"]
     lines += ["", "## Scale: the dense vector store, flat against HNSW", "",
-              f"`embeddings.store.VectorStore.build` forced to each index type (`approx_threshold`); the code picks HNSW "
-              f"from **{ds['approx_threshold']:,} vectors** (`APPROX_THRESHOLD`). Encoding 100×–1000× libraries with "
-              "the twin would take hours on two cores, so the stores hold **random unit vectors** of the model's "
-              f"dimension ({ds['dimension']}); queries are the twin's real query vectors, searched for "
-              f"{ds['candidates']} candidates as `qa.retrieval` does. Query encoding alone: {dist(ds['query_encode_s'])}"
-              " ms. Recall of HNSW against exact search: *near* — queries close to a stored vector (cosine ≈ 0.8), "
-              "like a question to its passage; *uniform* — random directions, the worst case for a graph index "
+              "`embeddings.store.VectorStore.build` forced to each index type (`approx_threshold`); the code picks "
+              f"HNSW from **{ds['approx_threshold']:,} vectors** (`APPROX_THRESHOLD`). Encoding 100×–1000× libraries "
+              "with the twin would take hours on two cores, so the stores hold **random unit vectors** of the "
+              f"model's dimension ({ds['dimension']}); queries are the twin's real query vectors, searched for "
+              f"{ds['candidates']} candidates as `qa.retrieval` does. Query encoding alone: "
+              f"{dist(ds['query_encode_s'])} ms. Recall of HNSW against exact search: *near* — queries close to a "
+              "stored vector (cosine ≈ 0.8), like a question to its passage; *uniform* — random directions, the "
+              "worst case for a graph index "
               "(distances concentrate), a lower bound; *twin* — the twin's query vectors.", "",
               "| vectors | code picks | build flat / HNSW (s) | memory flat / HNSW (MB) | search flat p50 / p95 | "
               "search HNSW p50 / p95 | encode + search, picked | recall@10 near / uniform / twin | "
@@ -735,7 +756,9 @@ def markdown(r: dict[str, Any]) -> str:
             f"{dist(row['hnsw_search_s'])} | {dist(row['picked_encode_and_search_s'])} | "
             f"{row['recall@10_near']:.3f} / {row['recall@10_uniform']:.3f} / {row['recall@10_twin']:.3f} | "
             f"{row[f'recall@{c}_near']:.3f} / {row[f'recall@{c}_uniform']:.3f} |")
-    lines += ["", "Phases (s): " + ", ".join(f"{k} {v}" for k, v in r["phases_s"].items()) + ".", ""]
+    lines += ["", "Phases (seconds, and the 1-minute load average at their end): "
+              + ", ".join(f"{k} {v['s']} s (load {v['load_avg_1min_end']:.1f})" for k, v in r["phases_s"].items())
+              + ".", ""]
     return "\n".join(lines)
 
 
@@ -743,13 +766,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a fast smoke run: 1× and 10×, few runs and questions")
-    parser.add_argument("--scales", default=None, help="comma-separated library sizes in copies (default 1,10,100,1000)")
+    parser.add_argument("--scales", default=None, help="library sizes in copies (default 1,10,100,1000)")
     parser.add_argument("--repeats", type=int, default=None, help="passes over the questions for warm latency")
-    parser.add_argument("--cold-runs", type=int, default=None, help="fresh processes per cold-start case (lexical: twice)")
+    parser.add_argument("--cold-runs", type=int, default=None, help="fresh processes per cold case (lexical: 2×)")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N eval questions")
     parser.add_argument("--peer-budget", type=float, default=None, help="seconds of peer querying per scale")
     parser.add_argument("--dense-queries", type=int, default=None, help="questions for the dense-store timings")
-    parser.add_argument("--dense-extra", default=None, help="extra vector counts for the store (default: the threshold)")
+    parser.add_argument("--dense-extra", default=None, help="extra store sizes (default: the threshold)")
     parser.add_argument("--twin-dir", type=Path, default=None, help="where the twin model is built / cached")
     parser.add_argument("--work-dir", type=Path, default=None, help="where temporary libraries and caches go")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")

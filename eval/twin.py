@@ -55,7 +55,8 @@ MAX_SEQ_LENGTH = 512
 #: Bumped when the twin's recipe changes, so an old build is not reused.
 TWIN_FORMAT = 2
 _MARK = "twin.json"
-_REPORT = Path(__file__).resolve().parent.parent / "data" / "chongqing-2018-government-information-disclosure-report.txt"
+_DATA = Path(__file__).resolve().parent.parent / "data"
+_REPORT = _DATA / "chongqing-2018-government-information-disclosure-report.txt"
 
 
 def default_twin_dir() -> Path:

@@ -3,7 +3,7 @@ sentence-transformers model built once per session without network.
 
 Hermetic means: no test reads or writes ``~/.cache`` (``QA_CACHE_DIR`` and ``XDG_CACHE_HOME``
 point into a per-test tmp dir), no test reaches the model hub (``HF_HUB_OFFLINE=1``, an empty
-Hugging Face cache, ``HF_ENDPOINT`` on a closed loopback port), and no ``QA_*`` variable of the
+Hugging Face cache, ``HF_ENDPOINT`` on a closed loopback port), and no ``QA_*`` setting of the
 developer's shell changes what a test sees. A test that needs another value overrides it with
 ``monkeypatch`` after these fixtures ran.
 """
@@ -11,6 +11,7 @@ developer's shell changes what a test sees. A test that needs another value over
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -24,6 +25,8 @@ REPORT = ROOT / "data" / "chongqing-2018-government-information-disclosure-repor
 #: Nothing listens on the discard port of the loopback: a request to the "hub" is refused at once.
 CLOSED_ENDPOINT = "http://127.0.0.1:9"
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+#: The variables that shape Settings (read where they are read); others such as QA_REQUIRE_BROWSER stay.
+SETTINGS_VARS = tuple(sorted(set(re.findall(r"QA_[A-Z_]+", (ROOT / "qa" / "settings.py").read_text("utf-8")))))
 
 settings.register_profile(
     "report-qa",
@@ -48,8 +51,8 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["HF_ENDPOINT"] = CLOSED_ENDPOINT
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
-    for name in [n for n in os.environ if n.startswith("QA_")]:
-        del os.environ[name]
+    for name in SETTINGS_VARS:
+        os.environ.pop(name, None)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -68,8 +71,9 @@ def qa_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in _PROXY_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "*")
-    for name in [n for n in os.environ if n.startswith("QA_") and n != "QA_CACHE_DIR"]:
-        monkeypatch.delenv(name)
+    for name in SETTINGS_VARS:
+        if name != "QA_CACHE_DIR":
+            monkeypatch.delenv(name, raising=False)
     return cache
 
 

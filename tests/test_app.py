@@ -16,8 +16,8 @@ import gradio as gr
 import pytest
 
 import app
-from qa import render
 import qa
+from qa import render
 from qa.settings import MAX_QUESTION_CHARS
 from qa.types import Answer, Hit, Passage, Span
 
