@@ -12,6 +12,7 @@ is actually loaded, so the lexical path never pays for them.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -47,6 +48,8 @@ class Encoder:
     query_prompt: str | None
     passage_prompt: str | None
     dimension: int
+    #: Identifies the weights (hub revision, or a local directory's files) for the vector cache.
+    revision: str = ""
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         out = self.model.encode_query(
@@ -137,8 +140,8 @@ def load_encoder(name: str, hub_timeout: float = 3.0) -> Encoder:
             raise ModelUnavailable(f"model {name!r} is not in the local cache and HF_HUB_OFFLINE is set; " + _how_to_fix(name))
         elif not _hub_reachable(name, hub_timeout):
             raise ModelUnavailable(
-                f"model {name!r} is not in the local cache and {_hub_endpoint()} did not answer "
-                f"within {hub_timeout:g} s; " + _how_to_fix(name)
+                f"model {name!r} is not in the local cache and {_hub_endpoint()} could not be "
+                f"reached (waited at most {hub_timeout:g} s); " + _how_to_fix(name)
             )
         else:
             source = name  # reachable: let sentence-transformers download it
@@ -157,4 +160,19 @@ def load_encoder(name: str, hub_timeout: float = 3.0) -> Encoder:
         raise ModelUnavailable(f"model {name!r} does not report an embedding dimension; is it a sentence-transformers model?")
     query, passage = _prompts_for(name, model)
     log.info("loaded embedding model %s (dim %d) in %.1f s", name, dimension, time.perf_counter() - started)
-    return Encoder(name, model, query, passage, int(dimension))
+    return Encoder(name, model, query, passage, int(dimension), _revision(source))
+
+
+def _revision(source: str) -> str:
+    """What identifies the weights: a hub snapshot's path names its commit; a local
+    directory is identified by its files' names, sizes and modification times."""
+    path = Path(source)
+    if not path.is_dir():
+        return source
+    if "snapshots" in path.parts:
+        return str(path)
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        st = f.stat()
+        h.update(f"{f.relative_to(path)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:16]

@@ -43,6 +43,12 @@ def load_questions(path: str | Path = QUESTIONS) -> list[Question]:
             continue
         try:
             d = json.loads(line)
+            if not isinstance(d, dict):
+                raise TypeError("each line must be a JSON object")
+            for name in ("answers", "evidence", "history"):
+                value = d.get(name, [])
+                if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+                    raise TypeError(f"{name} must be a list of strings")
             q = Question(
                 id=d["id"], question=d["question"], lang=d["lang"], type=d["type"],
                 answers=tuple(d.get("answers", ())), evidence=tuple(d.get("evidence", ())),

@@ -132,21 +132,26 @@ def _paragraphs(raw: str) -> list[_Text]:
     paragraphs: list[_Text] = []
     current = _Text()
     pos = 0
+    heading_only = False  # the paragraph so far is one standalone heading line ("一、总体")
     for line in raw.splitlines(keepends=True):
         if not line.strip():
             if len(current):
                 paragraphs.append(current)
                 current = _Text()
         else:
-            if len(current) and current.chars[-1] in PARAGRAPH_END and _starts_heading(line.lstrip()):
+            starts = _starts_heading(line.lstrip())
+            if len(current) and starts and (current.chars[-1] in PARAGRAPH_END or heading_only):
                 paragraphs.append(current)  # a heading line with no blank line before it
                 current = _Text()
+            heading_only = not len(current) and starts and len(line.strip()) <= MAX_HEADING_CHARS and not any(
+                ch in SENTENCE_END for ch in line.strip()[:-1]
+            )
             if len(current) and _ASCII_WORD.match(current.chars[-1]) and _ASCII_WORD.match(line.lstrip()[0]):
                 if current.chars[-1].isalpha() and line.lstrip()[0].isalpha():
                     current.add(" ", pos - 1)  # an English word wrapped at the line end
             stripped_end = len(line.rstrip())
             for i, ch in enumerate(line[:stripped_end]):
-                if ch.isspace() or not ch.isprintable():
+                if ch.isspace():
                     prev = current.chars[-1] if len(current) else ""
                     nxt = line[i + 1] if i + 1 < stripped_end else ""
                     if ch.isspace() and prev and prev != " " and _ASCII_WORD.match(prev) and _ASCII_WORD.match(nxt):
@@ -227,13 +232,12 @@ def parse(raw: str, doc_id: str = "report", path: Path | None = None) -> Documen
     stack: list[Heading] = []
     sections: list[Section] = []
     current: list[Sentence] = []
-    pending: tuple[_Text, int, int] | None = None  # a sentence that runs on into the next paragraph
+    pending: Sentence | None = None  # a sentence that runs on into the next paragraph
 
     def flush_pending() -> None:
         nonlocal pending
         if pending is not None:
-            t, i, j = pending
-            current.append(t.sentence(i, j))
+            current.append(pending)
             pending = None
 
     def close_section() -> None:
@@ -263,17 +267,16 @@ def parse(raw: str, doc_id: str = "report", path: Path | None = None) -> Documen
             continue
         spans = [(a + body_start, b + body_start) for a, b in split_sentences(text[body_start:])]
         for n, (a, b) in enumerate(spans):
+            sentence = para.sentence(a, b)
             if n == 0 and pending is not None and hl is None:
-                # The previous paragraph stopped mid-sentence: this one continues it.
-                prev, i, j = pending
+                # the previous paragraph stopped mid-sentence: this one continues it
+                sentence = Sentence(pending.text + sentence.text, pending.start, sentence.end)
                 pending = None
-                current.append(Sentence(prev.text(i, j) + para.text(a, b), prev.offsets[i], para.offsets[b - 1] + 1))
-                continue
             flush_pending()
             if n == len(spans) - 1 and text[b - 1] not in PARAGRAPH_END and text[b - 1] not in "”’）)》":
-                pending = (para, a, b)
+                pending = sentence
             else:
-                current.append(para.sentence(a, b))
+                current.append(sentence)
     close_section()
     if not sections:
         raise ReportError(f"report {doc_id!r} has headings but no text under them")

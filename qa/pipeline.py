@@ -181,7 +181,7 @@ class ReportQA:
             log.warning("embedding model unavailable, using lexical retrieval only: %s", exc)
             return str(exc)
         key = fingerprint(kind="dense", lexical=lexical_key, model=encoder.name, dim=encoder.dimension,
-                          prompt=encoder.passage_prompt)
+                          prompt=encoder.passage_prompt, revision=encoder.revision)
         found = cache.load(key)
         store = None
         if found is not None:

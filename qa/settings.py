@@ -64,6 +64,10 @@ class Settings:
             raise SettingsError(f"chunk_overlap is counted in sentences (0–3), not {self.chunk_overlap}")
         if self.k < 1:
             raise SettingsError(f"k must be at least 1, not {self.k}")
+        if self.rrf_k < 1:
+            raise SettingsError(f"rrf_k must be at least 1 (60 is usual), not {self.rrf_k}")
+        if self.batch_size < 1:
+            raise SettingsError(f"batch_size must be at least 1, not {self.batch_size}")
         if self.hub_timeout <= 0:
             raise SettingsError(f"hub_timeout must be positive seconds, not {self.hub_timeout}")
 

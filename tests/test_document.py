@@ -255,12 +255,6 @@ def test_gb18030_error_says_how_to_convert(tmp_path, report_raw):
 # -- known bugs ---------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="BUG: qa/document.py _paragraphs drops non-printable characters (U+200B, U+00AD, control "
-    "chars) from the text but Sentence.start/end still span them, so raw[start:end] minus whitespace "
-    "!= sentence text minus whitespace, breaking the invariant documented in qa/types.py",
-    strict=True,
-)
 @pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\x07"], ids=["zwsp", "soft-hyphen", "bel"])
 def test_invisible_characters_keep_the_offsets_invariant(invisible):
     raw = f"标题\n\n一、总体\n\n（一）组织。市委{invisible}重视。\n"
@@ -269,22 +263,11 @@ def test_invisible_characters_keep_the_offsets_invariant(invisible):
         assert squash(raw[s.start : s.end]) == squash(s.text)
 
 
-@pytest.mark.xfail(
-    reason="BUG: qa/document.py parse joins a sentence that runs on into the next paragraph only once: "
-    "a sentence broken by two paragraph breaks comes out as two sentences",
-    strict=True,
-)
 def test_sentence_continues_across_two_paragraph_breaks():
     d = document.parse("标题\n\n一、总体\n\n（一）组织。市委重视\n\n政务公开\n\n工作。下一句。\n")
     assert texts(d) == ["市委重视政务公开工作。", "下一句。"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: qa/document.py _paragraphs starts a new paragraph at a heading line only when the "
-    "previous line ends with a stop; after a standalone heading (no stop) the next heading line is "
-    "joined to it, giving one heading '一、总体（一）组织'",
-    strict=True,
-)
 def test_heading_line_right_after_a_standalone_heading():
     d = document.parse("标题\n\n一、总体\n（一）组织。市委重视。\n")
     assert [s.path for s in d.sections] == [("一、总体", "（一）组织")]

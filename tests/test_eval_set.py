@@ -1,0 +1,98 @@
+"""The eval set is valid: evidence is in the report, every kind of question is there, and the
+loader rejects malformed files with the line number."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eval.dataset import QUESTIONS, TYPES, load_questions, squash
+
+
+@pytest.fixture(scope="module")
+def questions():
+    return load_questions()
+
+
+@pytest.fixture(scope="module")
+def lines() -> list[dict]:
+    return [json.loads(line) for line in QUESTIONS.read_text("utf-8").splitlines() if line.strip()]
+
+
+def test_loader_accepts_the_eval_set(questions, lines):
+    assert len(questions) == len(lines) >= 100
+    assert len({q.id for q in questions}) == len(questions)
+
+
+def test_both_languages_and_every_type(questions):
+    assert {q.lang for q in questions} == {"zh", "en"}
+    assert {q.type for q in questions} == set(TYPES)
+    for lang in ("zh", "en"):
+        assert sum(q.lang == lang for q in questions) >= 20
+
+
+def test_every_evidence_snippet_is_in_the_report(questions, report_raw):
+    report = squash(report_raw)
+    missing = [(q.id, e) for q in questions for e in q.evidence if squash(e) not in report]
+    assert missing == []
+
+
+def test_every_evidence_snippet_fits_in_one_passage(questions, lexical_qa):
+    """Otherwise retrieval could never be scored a hit for that question at default settings."""
+    passages = [squash(p.text) for p in lexical_qa.passages]
+    split = [(q.id, e) for q in questions for e in q.evidence if not any(squash(e) in p for p in passages)]
+    assert split == []
+
+
+def test_answerable_questions_have_answers_and_evidence(questions):
+    for q in questions:
+        if q.answerable:
+            assert q.answers and q.evidence and all(a.strip() for a in q.answers), q.id
+        else:
+            assert not q.evidence, q.id
+        if q.type == "followup":
+            assert q.history, q.id
+
+
+def _write(tmp_path: Path, rows: list[str]) -> Path:
+    p = tmp_path / "questions.jsonl"
+    p.write_text("\n".join(rows) + "\n", "utf-8")
+    return p
+
+
+GOOD = {"id": "t-1", "question": "全市共收到多少份申请？", "lang": "zh", "type": "number",
+        "answers": ["7896份"], "evidence": ["全市共收到政府信息公开申请7896份"], "section": ""}
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("{not json", "not a valid eval question"),
+        (json.dumps({k: v for k, v in GOOD.items() if k != "question"}), "not a valid eval question"),
+        (json.dumps({**GOOD, "type": "trivia"}), "type must be one of"),
+        (json.dumps({**GOOD, "lang": "fr"}), "lang zh/en"),
+        (json.dumps({**GOOD, "id": "t-1"}), "duplicate id t-1"),
+        (json.dumps({**GOOD, "id": "t-9", "evidence": []}), "needs answers and evidence"),
+        ("[1, 2]", "not a valid eval question"),
+    ],
+    ids=["json", "missing-key", "type", "lang", "duplicate", "no-evidence", "not-an-object"],
+)
+def test_malformed_line_names_its_number(tmp_path, bad, message):
+    path = _write(tmp_path, [json.dumps(GOOD), "", bad])  # the bad one is line 3 (blank lines count)
+    with pytest.raises(ValueError, match=message) as info:
+        load_questions(path)
+    assert f"{path}:3:" in str(info.value)
+
+
+def test_unanswerable_needs_no_evidence(tmp_path):
+    row = {"id": "u-1", "question": "重庆有多少人口？", "lang": "zh", "type": "unanswerable"}
+    [q] = load_questions(_write(tmp_path, [json.dumps(row)]))
+    assert not q.answerable and q.evidence == ()
+
+
+def test_answers_must_be_a_list(tmp_path):
+    path = _write(tmp_path, [json.dumps({**GOOD, "answers": "7896"})])
+    with pytest.raises(ValueError, match=":1:"):
+        load_questions(path)
