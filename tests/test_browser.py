@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+
+from eval.server import ServerError, running_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,44 +39,16 @@ except ImportError:  # pragma: no cover - the test extra installs it
     sync_playwright = None  # type: ignore[assignment]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``python app.py --port P`` on a free port; yields its URL once it answers."""
-    tmp = tmp_path_factory.mktemp("app")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QA_AUTH_", "GRADIO_"))}
-    env.update(QA_EMBEDDING_MODEL="none", QA_CACHE_DIR=str(tmp / "cache"), PYTHONUNBUFFERED="1")
-    log = tmp / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
     try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"app.py exited with {proc.returncode}:\n{log.read_text('utf-8')[-3000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"app.py did not answer on {url} within 60 s:\n{log.read_text('utf-8')[-3000:]}")
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    assert "Traceback" not in log.read_text("utf-8"), log.read_text("utf-8")[-3000:]
+        with running_app(tmp_path_factory.mktemp("app")) as app:
+            yield app.url
+            log = app.log_text()
+    except ServerError as exc:
+        pytest.fail(str(exc))
+    assert "Traceback" not in log, log[-3000:]
 
 
 @pytest.fixture(scope="module")
