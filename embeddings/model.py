@@ -18,7 +18,7 @@ import os
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,17 @@ class Encoder:
     dimension: int
     #: Identifies the weights (hub revision, or a local directory's files) for the vector cache.
     revision: str = ""
+    _queries: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The (memoised) embedding of one question: retrieval and the answer step share it."""
+        vector = self._queries.get(text)
+        if vector is None:
+            vector = self.encode_queries([text])[0]
+            if len(self._queries) >= 1024:
+                self._queries.clear()
+            self._queries[text] = vector
+        return vector
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         out = self.model.encode_query(

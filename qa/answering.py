@@ -273,6 +273,21 @@ def _quote(cand: Candidate) -> tuple[str, int, int]:
     return text[a:b], a, b
 
 
+#: How much the model's sentence similarity counts beside the words (for English questions, the
+#: words of the report rarely match, so similarity decides).
+DENSE_WEIGHT = 0.5
+DENSE_RERANK = 24
+
+
+def _rerank_dense(ctx: _Context, q: Question, cands: list[Candidate], words: float) -> list[Candidate]:
+    """Add the embedding similarity of question and candidate sentence to the best candidates."""
+    top = cands[:DENSE_RERANK]
+    sims = ctx.pipeline.sentence_similarities(q.text, [c.info.sentence.text for c in top])
+    scale = max(words, 1.0) if q.lang == "zh" else 10.0
+    rescored = [replace(c, score=c.score + DENSE_WEIGHT * scale * float(s)) for c, s in zip(top, sims, strict=True)]
+    return sorted(rescored, key=lambda c: -c.score) + cands[DENSE_RERANK:]
+
+
 @dataclass(frozen=True)
 class Found:
     """The best candidate for a single-fact question, or why there is none."""
@@ -293,6 +308,8 @@ def _find(ctx: _Context, q: Question, terms: dict[str, float], current: dict[str
         cands = candidates(ranked, terms, None, None, phrases)  # e.g. no phone number: the sentence
     if not cands:
         return Found(None, None, 0.0, "检索到的段落中没有这类数值。" if q.lang == "zh" else "no such value in the closest passages.")
+    if ctx.dense:
+        cands = _rerank_dense(ctx, q, cands, sum(current.values()))
     if q.followup and cands[0].value is not None:
         # a follow-up names what changes ("行政诉讼呢？"): the value must be close to those words
         total = sum(current.values()) or 1.0

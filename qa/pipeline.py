@@ -95,6 +95,8 @@ class ReportQA:
         self._lock = threading.Lock()
         self._retriever: Retriever | None = None
         self._status: Status | None = None
+        self._vector_lock = threading.Lock()
+        self._sentence_vectors: dict[str, Any] = {}
         self.raw: dict[str, str] = {}
 
     # -- building ---------------------------------------------------------------------------
@@ -285,6 +287,26 @@ class ReportQA:
     def report_years(self) -> str:
         years = sorted(set().union(*self._years[1].values())) if self._years[1] else []
         return "、".join(f"{y}年" for y in years) or "报告所述年度"
+
+    def sentence_similarities(self, question: str, sentences: Sequence[str]) -> list[float]:
+        """Cosine similarity of ``question`` to each sentence under the loaded model (0 without
+        one). Sentence vectors are kept (up to 20,000) so a sentence is encoded once."""
+        retriever = self._ensure()
+        encoder = retriever.encoder
+        if encoder is None:
+            return [0.0] * len(sentences)
+        with self._vector_lock:
+            known = {s: self._sentence_vectors.get(s) for s in sentences}
+        missing = [s for s, v in known.items() if v is None]
+        if missing:
+            for s, v in zip(missing, encoder.encode_passages(missing, self.settings.batch_size), strict=True):
+                known[s] = v
+            with self._vector_lock:
+                if len(self._sentence_vectors) + len(missing) > 20_000:
+                    self._sentence_vectors.clear()
+                self._sentence_vectors.update((s, known[s]) for s in missing)
+        query = encoder.query_vector(question)
+        return [float(query @ known[s]) for s in sentences]
 
     def answer(
         self, question: str, history: Sequence[str] | None = None, k: int | None = None, mode: Mode | None = None

@@ -51,7 +51,7 @@ class Retriever:
         lexical = self.lexical.search(question, depth) if mode != "dense" else []
         dense: list[tuple[int, float]] = []
         if mode != "lexical" and self.encoder is not None and self.vectors is not None:
-            dense = self.vectors.search(self.encoder.encode_queries([question])[0], depth)
+            dense = self.vectors.search(self.encoder.query_vector(question), depth)
         lex = {i: (s, r) for r, (i, s) in enumerate(lexical, start=1)}
         den = {i: (s, r) for r, (i, s) in enumerate(dense, start=1)}
         if mode == "lexical" or not dense:

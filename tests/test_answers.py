@@ -206,3 +206,27 @@ def test_eval_set_accuracy_bars(lexical_qa: qa.ReportQA) -> None:
     assert false_abstain / len(answerable) <= 0.03
     assert abstained / len(unanswerable) >= 0.80
     assert compare_ok / compare_n >= 0.80
+
+
+# -- with a model (the tiny one: random weights, so only the plumbing is checked) ---------------
+@pytest.fixture(scope="module")
+def hybrid(tiny_model_dir: Path) -> qa.ReportQA:
+    return qa.ReportQA(settings=qa.Settings(embedding_model=str(tiny_model_dir), mode="hybrid", use_cache=False))
+
+
+def test_hybrid_answers_and_reranks_with_sentence_similarity(hybrid: qa.ReportQA) -> None:
+    a = hybrid.answer("2018年全市共收到多少份政府信息公开申请？")
+    assert a.mode == "hybrid" and "7896" in a.text
+    assert_never_invents(a, a.question)
+    sims = hybrid.sentence_similarities("申请", ["全市共收到政府信息公开申请7896份。", "无关的句子。"])
+    assert len(sims) == 2 and all(-1.0001 <= s <= 1.0001 for s in sims)
+    assert hybrid.sentence_similarities("申请", ["全市共收到政府信息公开申请7896份。"])[0] == pytest.approx(sims[0])
+
+
+def test_english_with_a_model_gets_an_english_lead_in(hybrid: qa.ReportQA) -> None:
+    a = hybrid.answer("How many government information disclosure applications were received?")
+    assert a.lang == "en"
+    if not a.abstained:
+        assert a.text.startswith(("According to the report", "Computed from the report"))
+        assert a.citations
+        assert_never_invents(a, a.question)
