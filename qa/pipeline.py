@@ -25,7 +25,7 @@ from qa.inputs import check_k, clean_question
 from qa.lexical import LexicalIndex
 from qa.retrieval import Retriever
 from qa.settings import Settings
-from qa.text import DOMAIN_WORDS
+from qa.text import DOMAIN_WORDS, full_tokenizer, save_word_table, use_word_table, word_table_name
 from qa.types import Answer, Hit, Mode, Passage, Sentence
 
 if TYPE_CHECKING:
@@ -128,7 +128,10 @@ class ReportQA:
             overlap=s.chunk_overlap, words=hashlib.sha256(DOMAIN_WORDS.read_bytes()).hexdigest(),
             docs=[(i, hashlib.sha256(t.encode()).hexdigest()) for i, t in self.raw.items()],
         )
+        words = s.resolved_cache_dir / word_table_name() if s.use_cache else None
         found = cache.load(key)
+        if found is not None and words is not None:
+            use_word_table(words)  # cut questions without loading jieba's whole dictionary
         from_cache = False
         passages: list[Passage] = []
         lexical: LexicalIndex | None = None
@@ -150,6 +153,7 @@ class ReportQA:
             )
             docs = [document.parse(t, i, p) for (i, t), p in items]
             passages = chunk_all(docs, s.chunk_size, s.chunk_overlap)
+            full_tokenizer()
             lexical = LexicalIndex.build(passages, show_progress=s.show_progress)
 
             def write(tmp: Path) -> None:
@@ -158,7 +162,8 @@ class ReportQA:
                 )
                 lexical.save(tmp / "bm25")  # type: ignore[union-attr]
 
-            cache.save(key, write, {"passages": len(passages)})
+            if cache.save(key, write, {"passages": len(passages)}) and words is not None:
+                save_word_table(words)
         retriever = Retriever(passages, lexical, rrf_k=s.rrf_k)
         dense_error = self._attach_dense(retriever, cache, key)
         mode: Mode = s.mode if retriever.dense_available else "lexical"

@@ -3,7 +3,8 @@
 The same function cuts the passages and the questions, so a question written
 with full-width digits, ``1,266,912`` or ``十四万`` finds the report's ``1266912``
 and ``14万``. Latin words are lower-cased (``IPv6`` → ``ipv6``), digits stay whole.
-jieba's dictionary is loaded once per process, on first use.
+jieba's dictionary is loaded once per process, on first use — or read on demand from the
+word table a previous process saved beside the index cache (:mod:`qa.wordfreq`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from qa.numerals import normalize
 
@@ -30,22 +32,69 @@ STOPWORDS = frozenset(
 DOMAIN_WORDS = Path(__file__).with_name("domain_words.txt")
 _KEEP = re.compile(r"[\w%]")
 _lock = threading.Lock()
-_ready = False
+_tokenizer: Any = None  # a jieba.Tokenizer, made on first use
+_full = False  # its dictionary fully in memory (needed to build an index)
 
 
-def _jieba():  # type: ignore[no-untyped-def]
-    """jieba, its dictionary loaded once (thread-safe)."""
-    global _ready
+def _new_tokenizer() -> Any:
     import jieba
 
-    if not _ready:
-        with _lock:
-            if not _ready:
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                jieba.load_userdict(str(DOMAIN_WORDS))
-                _ready = True
-    return jieba
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.Tokenizer()
+
+
+def _jieba() -> Any:
+    """The tokenizer in use: the on-disk word table if one was opened, else the whole dictionary."""
+    return _tokenizer if _tokenizer is not None else full_tokenizer()
+
+
+def full_tokenizer() -> Any:
+    """The tokenizer with the whole dictionary in memory (index building cuts a lot of text)."""
+    global _tokenizer, _full
+    with _lock:
+        if not _full:
+            tok = _new_tokenizer()
+            tok.initialize()
+            tok.load_userdict(str(DOMAIN_WORDS))
+            _tokenizer, _full = tok, True
+    return _tokenizer
+
+
+def word_table_name() -> str:
+    """File name of the word table for this jieba and these domain words (see qa.wordfreq)."""
+    import hashlib
+
+    import jieba
+
+    h = hashlib.sha256(f"{jieba.__version__}:".encode() + DOMAIN_WORDS.read_bytes()).hexdigest()[:16]
+    return f"jieba-words-{h}.sqlite"
+
+
+def save_word_table(path: Path) -> None:
+    """Write the loaded dictionary's frequencies to ``path`` once (qa.wordfreq)."""
+    if path.is_file():
+        return
+    from qa import wordfreq
+
+    tok = full_tokenizer()
+    wordfreq.save(tok.FREQ, int(tok.total), path)
+
+
+def use_word_table(path: Path) -> None:
+    """Cut with the on-disk table at ``path`` instead of loading the dictionary (if not loaded)."""
+    global _tokenizer
+    if _tokenizer is not None:
+        return
+    from qa import wordfreq
+
+    table = wordfreq.load(path)
+    if table is None:
+        return
+    with _lock:
+        if _tokenizer is None:
+            tok = _new_tokenizer()
+            tok.FREQ, tok.total, tok.initialized = table, table.total, True
+            _tokenizer = tok
 
 
 def tokenize(text: str) -> list[str]:
