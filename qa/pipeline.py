@@ -97,6 +97,7 @@ class ReportQA:
         self._status: Status | None = None
         self._vector_lock = threading.Lock()
         self._sentence_vectors: dict[str, Any] = {}
+        self._title_memo: dict[str, bool] = {}
         self.raw: dict[str, str] = {}
 
     # -- building ---------------------------------------------------------------------------
@@ -276,12 +277,17 @@ class ReportQA:
 
     def is_title_term(self, word: str) -> bool:
         """True for words the titles are made of, alone or joined (重庆市政府 = 重庆市 + 政府)."""
-        if word in self.title_terms:
-            return True
-        rest = word
-        for t in self._title_words:
-            rest = rest.replace(t, "")
-        return len(rest) <= 1 and rest != word
+        known = self._title_memo.get(word)
+        if known is None:
+            rest = word
+            for t in self._title_words:
+                if t in rest:
+                    rest = rest.replace(t, "")
+            known = word in self.title_terms or (len(rest) <= 1 and rest != word)
+            if len(self._title_memo) > 100_000:
+                self._title_memo.clear()
+            self._title_memo[word] = known
+        return known
 
     def years_near(self, passage: Passage) -> frozenset[str]:
         """Years a passage speaks of: its own, its top-level section's, its report's title's."""
