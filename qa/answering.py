@@ -20,24 +20,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from qa.extract import VALUE_KINDS, Candidate, Value, candidates, heading_terms, read_sentence, value_class
+from qa.arithmetic import compare
+from qa.context import ASK_UNITS, CJK_WORD, Context, hit_for, span
+from qa.extract import VALUE_KINDS, Candidate, candidates, heading_terms, read_sentence, value_class
 from qa.inputs import clean_question
 from qa.question import Question, analyse
 from qa.text import STOPWORDS, precise_words, tokenize_query
-from qa.types import Answer, Hit, Mode, Sentence, Span
+from qa.types import Answer, Hit, Mode
 
 if TYPE_CHECKING:
     from qa.pipeline import ReportQA
 
 MIN_COVERAGE = 0.35
-YEAR_TERM = re.compile(r"(?:19|20)\d{2}")
-#: Words that name who or where a figure is about (市本级, 区县, 市政府部门, 大足区, 市公安局 …).
-SCOPE_TERM = re.compile(r"(?:部门|政府|办公厅|局|委|区县|区|县|市本级|市级|本级|领域)$")
-#: Units asked for ("多少件"): matched by unit, not as words.
-ASK_UNITS = frozenset("个件份条项次篇宗期批户名人家组场所座元")
-GENERIC_SCOPE = frozenset({"部门", "政府", "单位", "机关", "国家", "地区", "区域"})
-CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
-QUOTED = re.compile(r"[“\"《「]([^”\"》」]{2,40})[”\"》」]")
 MAX_ANSWER_CHARS = 150
 PLACE_SUFFIX = re.compile(r"^[\u4e00-\u9fff]{2,}(?:省|市|县|区|州|镇)$")
 PHONE_Q = re.compile(r"(?:电话|热线)(?:号码)?是?(?:多少|什么)|什么(?:电话|热线)|号码|phone number|telephone|hotline number", re.I)
@@ -46,21 +40,6 @@ ENABLE_MODEL = (
     "To ask in English, enable the multilingual model: set QA_EMBEDDING_MODEL=intfloat/multilingual-e5-small "
     "(downloaded once from the Hugging Face hub, or a local directory) — or ask in Chinese."
 )
-
-
-def _raw_span(raw: str, sentence: Sentence, a: int, b: int) -> tuple[int, int]:
-    """Offsets in ``raw`` of ``sentence.text[a:b]`` (the raw text may hold line breaks)."""
-    pos, i = sentence.start, 0
-    start = sentence.start
-    while i < b and pos < len(raw):
-        if raw[pos].isspace() and not sentence.text[i].isspace():
-            pos += 1
-            continue
-        if i == a:
-            start = pos
-        pos += 1
-        i += 1
-    return start, pos
 
 
 def _window(text: str, clauses: Sequence[tuple[int, int]], focus: int) -> tuple[int, int]:
@@ -80,60 +59,6 @@ def _window(text: str, clauses: Sequence[tuple[int, int]], focus: int) -> tuple[
     if b - a > MAX_ANSWER_CHARS:
         b = a + MAX_ANSWER_CHARS
     return a, b
-
-
-class _Context:
-    """What one answer needs from the pipeline: retrieval, term weights, raw texts."""
-
-    def __init__(self, pipeline: ReportQA, mode: Mode, k: int) -> None:
-        self.pipeline = pipeline
-        self.mode = mode
-        self.k = k
-        retriever = pipeline._ensure()
-        self.idf = retriever.lexical.idf
-        self.dense = mode != "lexical" and retriever.dense_available
-
-    def weights(self, text: str, factor: float = 1.0) -> dict[str, float]:
-        """Question terms found in the report, weighted by IDF: years are checked apart, words of
-        the report's title (what every passage is about) count less, scope words more."""
-        out: dict[str, float] = {}
-        for t in tokenize_query(text):
-            if t not in self.idf or YEAR_TERM.fullmatch(t) or t in ASK_UNITS:
-                continue
-            w = self.idf[t] * factor
-            if self.pipeline.is_title_term(t):
-                w *= 0.3
-            elif len(t) > 1 and SCOPE_TERM.search(t):
-                w *= 1.5
-            out[t] = w
-        return out
-
-    def scopes(self, text: str) -> list[str]:
-        """Who/where the question is about (大足区, 市公安局, 区县政府), title words dropped."""
-        words = precise_words(text)
-        out: list[str] = []
-        for i, w in enumerate(words):
-            if len(w) >= 2 and i + 1 < len(words) and words[i + 1] in ("区", "县", "局", "委", "省", "市"):
-                w = w + words[i + 1]
-            elif not (len(w) >= 2 and SCOPE_TERM.search(w)):
-                continue
-            elif w == "领域":  # "救援领域", "环境保护领域": the word before names the field
-                if i == 0 or len(words[i - 1]) < 2 or not CJK_WORD.fullmatch(words[i - 1]) or re.search(
-                    r"哪|什么|几|类", words[i - 1]
-                ):
-                    continue
-                w = words[i - 1] + w
-            core = self.pipeline.strip_title(w)
-            if len(core) >= 2 and core not in GENERIC_SCOPE and not self.pipeline.is_title_term(core):
-                out.append(core)
-        return out
-
-    def phrases(self, text: str) -> dict[str, float]:
-        """Quoted names in the question (“…”, 《…》): a sentence holding one verbatim gains its weight."""
-        return {p: sum(self.weights(p).values()) for p in QUOTED.findall(text)}
-
-    def hits(self, query: str, k: int | None = None) -> list[Hit]:
-        return self.pipeline.retrieve(query, k=k or self.k, mode=self.mode)
 
 
 def _years_ok(q: Question, hit: Hit, pipeline: ReportQA) -> bool:
@@ -164,7 +89,7 @@ QUESTION_FRAME = frozenset(
 _ASK_WORD = re.compile(r"多少|几")
 
 
-def _unmentioned_head(ctx: _Context, q: Question, cand: Candidate) -> str | None:
+def _unmentioned_head(ctx: Context, q: Question, cand: Candidate) -> str | None:
     """The word the question asks a figure of (…访问量是多少, 败诉了多少件, 出版了多少期), when
     the report has no such word and the answer's passage shares none of its characters."""
     words = list(precise_words(q.text))
@@ -238,13 +163,6 @@ def _value_kinds(q: Question) -> set[str] | None:
     return VALUE_KINDS.get(q.kind)
 
 
-def _hit_for(cand: Candidate, hits: Sequence[Hit]) -> Hit:
-    for h in hits:
-        if h.passage.chunk_id == cand.passage.chunk_id:
-            return h
-    return Hit(cand.passage, cand.score, cand.rank)
-
-
 def _abstain(q: Question, hits: Sequence[Hit], mode: Mode, reason: str, kind_lang_note: str = "") -> Answer:
     if q.lang == "en":
         text = f"The report does not answer this: {reason}"
@@ -255,11 +173,6 @@ def _abstain(q: Question, hits: Sequence[Hit], mode: Mode, reason: str, kind_lan
         question=q.text, text=text, citations=(), abstained=True, kind=q.kind, confidence=0.0,
         related=tuple(hits[:3]), lang=q.lang, mode=mode, notes=notes,
     )
-
-
-def _span(pipeline: ReportQA, hit: Hit, sentence: Sentence, a: int, b: int) -> Span:
-    start, end = _raw_span(pipeline.raw[hit.doc], sentence, a, b)
-    return Span(hit.doc, start, end, sentence.text[a:b])
 
 
 def _quote(cand: Candidate) -> tuple[str, int, int]:
@@ -279,7 +192,7 @@ DENSE_WEIGHT = 0.5
 DENSE_RERANK = 24
 
 
-def _rerank_dense(ctx: _Context, q: Question, cands: list[Candidate], words: float) -> list[Candidate]:
+def _rerank_dense(ctx: Context, q: Question, cands: list[Candidate], words: float) -> list[Candidate]:
     """Add the embedding similarity of question and candidate sentence to the best candidates."""
     top = cands[:DENSE_RERANK]
     sims = ctx.pipeline.sentence_similarities(q.text, [c.info.sentence.text for c in top])
@@ -298,7 +211,7 @@ class Found:
     reason: str | None  # set when the report does not answer the question
 
 
-def _find(ctx: _Context, q: Question, terms: dict[str, float], current: dict[str, float],
+def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str, float],
           hits: Sequence[Hit]) -> Found:
     kinds = _value_kinds(q)
     ranked = [(h.rank, h.passage) for h in hits]
@@ -315,7 +228,7 @@ def _find(ctx: _Context, q: Question, terms: dict[str, float], current: dict[str
         total = sum(current.values()) or 1.0
         cands.sort(key=lambda c: -c.score * (0.4 + 0.6 * sum(current.get(t, 0.0) for t in c.close) / total))
     best = cands[0]
-    hit = _hit_for(best, hits)
+    hit = hit_for(best, hits)
     coverage = _coverage(current, best)
     reason = None
     if q.lang == "zh" or not ctx.dense:
@@ -342,153 +255,22 @@ def _find(ctx: _Context, q: Question, terms: dict[str, float], current: dict[str
     return Found(best, hit, coverage, reason)
 
 
-def _single(ctx: _Context, q: Question, terms: dict[str, float], current: dict[str, float],
+def _single(ctx: Context, q: Question, terms: dict[str, float], current: dict[str, float],
             hits: Sequence[Hit]) -> Answer:
     found = _find(ctx, q, terms, current, hits)
     if found.reason is not None or found.best is None or found.hit is None:
         return _abstain(q, hits, ctx.mode, found.reason or "")
     best, hit = found.best, found.hit
     quote, a, b = _quote(best)
-    highlights = [_span(ctx.pipeline, hit, best.info.sentence, a, b)]
+    highlights = [span(ctx.pipeline, hit, best.info.sentence, a, b)]
     if best.value is not None:
-        highlights.insert(0, _span(ctx.pipeline, hit, best.info.sentence, best.value.start, best.value.end))
+        highlights.insert(0, span(ctx.pipeline, hit, best.info.sentence, best.value.start, best.value.end))
     text = quote
     if q.lang == "en":
         text = f"According to the report ({hit.section}): {quote}"
     return Answer(
         question=q.text, text=text, citations=(hit,), abstained=False, kind=q.kind,
         confidence=round(min(1.0, found.coverage), 3), highlights=tuple(highlights), lang=q.lang, mode=ctx.mode,
-    )
-
-
-def _fmt(x: float) -> str:
-    if abs(x - round(x)) < 1e-9:
-        return str(round(x))
-    return f"{x:.2f}".rstrip("0").rstrip(".")
-
-
-def _bare_unit(v: Value) -> str:
-    """The unit without its multiplier or "about": 13.8万件 → 件, 70多个 → 个."""
-    return v.unit.lstrip("万亿").lstrip("余多").rstrip("＋+")
-
-
-TOTAL_WORD = re.compile(r"总|共|全部|合计")
-
-
-def _is_total(c: Candidate) -> bool:
-    v = c.value
-    assert v is not None
-    start = c.info.clauses[v.clause][0]
-    return bool(TOTAL_WORD.search(c.info.sentence.text[start : v.start]))
-
-
-def _comparable(a: Value, b: Value) -> bool:
-    if (a.kind == "percent") != (b.kind == "percent"):
-        return False
-    ua, ub = value_class(a), value_class(b)
-    return ua is None or ub is None or ua == ub
-
-
-def _compare(ctx: _Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
-    comp = q.comparison
-    assert comp is not None
-    own = [ctx.weights(op, 2.0) for op in comp.operands]
-    shared = set.intersection(*(set(o) for o in own)) if own else set()
-    own = [{t: w for t, w in o.items() if t not in shared} for o in own]
-    context = ctx.weights(q.text, 0.8)
-    for o in own:
-        for t in o:
-            context.pop(t, None)
-    picked: list[tuple[Candidate, Hit]] = []
-    for n, (op_text, op_terms) in enumerate(zip(comp.operands, own, strict=True)):
-        if not op_terms:
-            return None
-        op_hits = ctx.hits(op_text + " " + comp.context, 5)
-        pool = {h.passage.chunk_id: h for h in [*hits, *op_hits]}
-        ranked = [(i, h.passage) for i, h in enumerate(pool.values(), start=1)]
-        kinds = {"number"} if comp.op in ("share", "ratio") else {"number", "percent"}
-        unit = q.unit if comp.op not in ("share", "ratio") else None
-        if picked and picked[0][0].value is not None:
-            unit = _bare_unit(picked[0][0].value) or unit  # operands are counted alike
-        if n == 1 and comp.op == "complement":
-            # "A中未B的": B is counted for A's subject (市政府部门受理… → 市政府部门答复…)
-            for scope in ctx.scopes(comp.operands[0]):
-                op_terms = {**ctx.weights(scope, 2.0), **op_terms}
-        if comp.op == "share" and n == 1:
-            unit = None  # a total may be counted with another word (申请7896份 vs 受理5208件)
-        pool_cands = candidates(ranked, {**context, **op_terms}, kinds, unit)
-        if TOTAL_WORD.search(op_text):  # "总量/总数/共": prefer the figure introduced as a total
-            pool_cands.sort(key=lambda c: -c.score * (1.3 if c.value and _is_total(c) else 1.0))
-        found = None
-        for cand in pool_cands:
-            v = cand.value
-            if v is None or v.amount is None or not (cand.matched & set(op_terms)):
-                continue
-            if any(v == p.value and cand.info == p.info for p, _ in picked):
-                continue
-            if picked and not _comparable(picked[0][0].value, v):  # type: ignore[arg-type]
-                continue
-            first = picked[0][0].value.amount if picked else None  # type: ignore[union-attr]
-            # a part is smaller than its whole: "A中未B的" needs B < A, "A占B" needs A < B
-            if first is not None and comp.op == "complement" and not v.amount < first:
-                continue
-            if first is not None and comp.op == "share" and not v.amount > first:
-                continue
-            found = cand
-            break
-        if found is None:
-            return None
-        picked.append((found, _hit_for(found, list(pool.values()))))
-    values: list[Value] = [c.value for c, _ in picked]  # type: ignore[misc]
-    amounts = [v.amount or 0.0 for v in values]
-    unit = _bare_unit(values[0]).lstrip("余多")
-    scale = next((m for m in ("亿", "万") if all(v.unit.startswith(m) for v in values)), "")
-    show = [v.text for v in values]
-    names = [re.sub(r"^(?:19|20)\d{2}年(?:度)?", "", name) or name for name in comp.operands]
-    named = [f"{name}{v.text}" for name, v in zip(names, values, strict=True)]
-
-    def result(x: float, u: str = unit) -> str:
-        if scale:
-            factor = 1e8 if scale == "亿" else 1e4
-            exact = f"（即{_fmt(x)}{u}）" if scale == "万" else ""
-            return f"{_fmt(x / factor)}{scale}{u}{exact}"
-        return f"{_fmt(x)}{u}"
-
-    op = comp.op
-    if op in ("diff", "complement"):
-        x = amounts[0] - amounts[1]
-        text = f"{named[0]} − {named[1]} = {result(x)}"
-    elif op == "sum":
-        x = sum(amounts)
-        text = " + ".join(named) + f" = {result(x)}"
-    elif op == "ratio":
-        if amounts[1] == 0:
-            return None
-        text = f"{named[0]} ÷ {named[1]} ≈ {_fmt(amounts[0] / amounts[1])}倍"
-    elif op == "share":
-        if amounts[1] == 0:
-            return None
-        text = f"{named[0]} ÷ {named[1]} ≈ {_fmt(100 * amounts[0] / amounts[1])}%"
-    else:
-        order = sorted(range(len(amounts)), key=lambda i: amounts[i], reverse=(op == "max"))
-        win = order[0]
-        rel = "＞" if op == "max" else "＜"
-        text = f"{names[win]}{'更多' if op == 'max' else '更少'}：" + f" {rel} ".join(named[i] for i in order)
-        if comp.also_diff and len(amounts) == 2:
-            text += f"；相差 {show[order[0]]} − {show[order[1]]} = {result(abs(amounts[0] - amounts[1]))}"
-    citations: list[Hit] = []
-    for _, h in picked:
-        if all(h.chunk_id != c.chunk_id for c in citations):
-            citations.append(h)
-    highlights = tuple(
-        _span(ctx.pipeline, h, c.info.sentence, c.value.start, c.value.end)  # type: ignore[union-attr]
-        for c, h in picked
-    )
-    if q.lang == "en":
-        text = f"Computed from the report: {text}"
-    return Answer(
-        question=q.text, text=text, citations=tuple(citations), abstained=False, kind="compare",
-        confidence=0.8, highlights=highlights, working=text, lang=q.lang, mode=ctx.mode,
     )
 
 
@@ -504,7 +286,7 @@ def answer_question(
     past = tuple(clean_question(h) for h in history if isinstance(h, str) and h.strip())[-3:]
     q = analyse(text, past)
     use = pipeline._mode(mode)
-    ctx = _Context(pipeline, use, max(k or pipeline.settings.k, 5))
+    ctx = Context(pipeline, use, max(k or pipeline.settings.k, 5))
     current = ctx.weights(q.text)
     terms = dict(current)
     replaces = bool(ctx.scopes(q.text))
@@ -533,7 +315,7 @@ def answer_question(
                 near = sum(w for t, w in first.items() if t in direct.best.matched)
                 if near >= 0.6 * sum(first.values()):
                     return _single(ctx, as_rate, terms, current, hits)
-        computed = _compare(ctx, q, hits)
+        computed = compare(ctx, q, hits)
         if computed is not None:
             return computed
     return _single(ctx, q, terms, current, hits)

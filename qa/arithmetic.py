@@ -1,0 +1,144 @@
+"""Comparisons computed from the report: difference, sum, ratio, share, which is larger, and
+"…中未…的" (the rest of a whole). Each operand is a cited value found like a single fact,
+for its own words; the working is shown (``区县政府5208件 − 市政府部门2134件 = 3074件``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from qa.context import Context, hit_for, span
+from qa.extract import Candidate, Value, candidates, value_class
+from qa.question import Question
+from qa.types import Answer, Hit
+
+
+def _fmt(x: float) -> str:
+    if abs(x - round(x)) < 1e-9:
+        return str(round(x))
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _bare_unit(v: Value) -> str:
+    """The unit without its multiplier or "about": 13.8万件 → 件, 70多个 → 个."""
+    return v.unit.lstrip("万亿").lstrip("余多").rstrip("＋+")
+
+
+TOTAL_WORD = re.compile(r"总|共|全部|合计")
+
+
+def _is_total(c: Candidate) -> bool:
+    v = c.value
+    assert v is not None
+    start = c.info.clauses[v.clause][0]
+    return bool(TOTAL_WORD.search(c.info.sentence.text[start : v.start]))
+
+
+def _comparable(a: Value, b: Value) -> bool:
+    if (a.kind == "percent") != (b.kind == "percent"):
+        return False
+    ua, ub = value_class(a), value_class(b)
+    return ua is None or ub is None or ua == ub
+
+
+def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
+    comp = q.comparison
+    assert comp is not None
+    own = [ctx.weights(op, 2.0) for op in comp.operands]
+    shared = set.intersection(*(set(o) for o in own)) if own else set()
+    own = [{t: w for t, w in o.items() if t not in shared} for o in own]
+    context = ctx.weights(q.text, 0.8)
+    for o in own:
+        for t in o:
+            context.pop(t, None)
+    picked: list[tuple[Candidate, Hit]] = []
+    for n, (op_text, op_terms) in enumerate(zip(comp.operands, own, strict=True)):
+        if not op_terms:
+            return None
+        op_hits = ctx.hits(op_text + " " + comp.context, 5)
+        pool = {h.passage.chunk_id: h for h in [*hits, *op_hits]}
+        ranked = [(i, h.passage) for i, h in enumerate(pool.values(), start=1)]
+        kinds = {"number"} if comp.op in ("share", "ratio") else {"number", "percent"}
+        unit = q.unit if comp.op not in ("share", "ratio") else None
+        if picked and picked[0][0].value is not None:
+            unit = _bare_unit(picked[0][0].value) or unit  # operands are counted alike
+        if n == 1 and comp.op == "complement":
+            # "A中未B的": B is counted for A's subject (市政府部门受理… → 市政府部门答复…)
+            for scope in ctx.scopes(comp.operands[0]):
+                op_terms = {**ctx.weights(scope, 2.0), **op_terms}
+        if comp.op == "share" and n == 1:
+            unit = None  # a total may be counted with another word (申请7896份 vs 受理5208件)
+        pool_cands = candidates(ranked, {**context, **op_terms}, kinds, unit)
+        if TOTAL_WORD.search(op_text):  # "总量/总数/共": prefer the figure introduced as a total
+            pool_cands.sort(key=lambda c: -c.score * (1.3 if c.value and _is_total(c) else 1.0))
+        found = None
+        for cand in pool_cands:
+            v = cand.value
+            if v is None or v.amount is None or not (cand.matched & set(op_terms)):
+                continue
+            if any(v == p.value and cand.info == p.info for p, _ in picked):
+                continue
+            if picked and not _comparable(picked[0][0].value, v):  # type: ignore[arg-type]
+                continue
+            first = picked[0][0].value.amount if picked else None  # type: ignore[union-attr]
+            # a part is smaller than its whole: "A中未B的" needs B < A, "A占B" needs A < B
+            if first is not None and comp.op == "complement" and not v.amount < first:
+                continue
+            if first is not None and comp.op == "share" and not v.amount > first:
+                continue
+            found = cand
+            break
+        if found is None:
+            return None
+        picked.append((found, hit_for(found, list(pool.values()))))
+    values: list[Value] = [c.value for c, _ in picked]  # type: ignore[misc]
+    amounts = [v.amount or 0.0 for v in values]
+    unit = _bare_unit(values[0]).lstrip("余多")
+    scale = next((m for m in ("亿", "万") if all(v.unit.startswith(m) for v in values)), "")
+    show = [v.text for v in values]
+    names = [re.sub(r"^(?:19|20)\d{2}年(?:度)?", "", name) or name for name in comp.operands]
+    named = [f"{name}{v.text}" for name, v in zip(names, values, strict=True)]
+
+    def result(x: float, u: str = unit) -> str:
+        if scale:
+            factor = 1e8 if scale == "亿" else 1e4
+            exact = f"（即{_fmt(x)}{u}）" if scale == "万" else ""
+            return f"{_fmt(x / factor)}{scale}{u}{exact}"
+        return f"{_fmt(x)}{u}"
+
+    op = comp.op
+    if op in ("diff", "complement"):
+        x = amounts[0] - amounts[1]
+        text = f"{named[0]} − {named[1]} = {result(x)}"
+    elif op == "sum":
+        x = sum(amounts)
+        text = " + ".join(named) + f" = {result(x)}"
+    elif op == "ratio":
+        if amounts[1] == 0:
+            return None
+        text = f"{named[0]} ÷ {named[1]} ≈ {_fmt(amounts[0] / amounts[1])}倍"
+    elif op == "share":
+        if amounts[1] == 0:
+            return None
+        text = f"{named[0]} ÷ {named[1]} ≈ {_fmt(100 * amounts[0] / amounts[1])}%"
+    else:
+        order = sorted(range(len(amounts)), key=lambda i: amounts[i], reverse=(op == "max"))
+        win = order[0]
+        rel = "＞" if op == "max" else "＜"
+        text = f"{names[win]}{'更多' if op == 'max' else '更少'}：" + f" {rel} ".join(named[i] for i in order)
+        if comp.also_diff and len(amounts) == 2:
+            text += f"；相差 {show[order[0]]} − {show[order[1]]} = {result(abs(amounts[0] - amounts[1]))}"
+    citations: list[Hit] = []
+    for _, h in picked:
+        if all(h.chunk_id != c.chunk_id for c in citations):
+            citations.append(h)
+    highlights = tuple(
+        span(ctx.pipeline, h, c.info.sentence, c.value.start, c.value.end)  # type: ignore[union-attr]
+        for c, h in picked
+    )
+    if q.lang == "en":
+        text = f"Computed from the report: {text}"
+    return Answer(
+        question=q.text, text=text, citations=tuple(citations), abstained=False, kind="compare",
+        confidence=0.8, highlights=highlights, working=text, lang=q.lang, mode=ctx.mode,
+    )
