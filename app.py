@@ -24,7 +24,7 @@ from typing import Any
 import gradio as gr
 
 import qa
-from qa.render import escape_md, format_answer, md_line, render_report, status_markdown
+from qa.render import escape_md, format_answer, md_line, printable, render_report, status_markdown
 from qa.settings import MAX_QUESTION_CHARS
 
 log = logging.getLogger("app")
@@ -71,7 +71,7 @@ def get_answer(pipeline: qa.ReportQA, question: Any, history: Sequence[str], mod
     try:
         k = None if k is None else int(k)
         return pipeline.answer(question, history=list(history), k=k, mode=mode or None)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         raise Refused(f"无法回答这个问题 / Cannot answer this question: {exc}") from exc
 
 
@@ -93,7 +93,7 @@ def respond(question: str, history: list[dict[str, Any]] | None, mode: str | Non
         log.exception("answering %r failed", question)
         raise gr.Error("出错了，请稍后再试。 / Something went wrong; details are in the server log.",
                        print_exception=False) from exc
-    shown = md_line(escape_md(" ".join(question.split())))
+    shown = md_line(escape_md(" ".join(printable(question).split())))
     history += [{"role": "user", "content": shown},
                 {"role": "assistant", "content": format_answer(answer, pipeline.raw, bool(show_scores))}]
     return history, "", render_report(pipeline.raw, pipeline.passages, answer)

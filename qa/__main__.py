@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         rq = ReportQA(args.report or None)
         if args.retrieve:
-            hits = rq.retrieve(args.question, k=args.k or 5, mode=args.mode)
+            hits = rq.retrieve(args.question, k=5 if args.k is None else args.k, mode=args.mode)
             if not hits:
                 print("没有匹配的段落 / no matching passage")
             for n, hit in enumerate(hits, start=1):
@@ -89,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     except (QAError, ValueError, TypeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

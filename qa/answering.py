@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from qa.arithmetic import compare
 from qa.context import ASK_UNITS, CJK_WORD, Context, hit_for, span
 from qa.extract import VALUE_KINDS, Candidate, candidates, heading_terms, read_sentence, value_class
-from qa.inputs import clean_question
+from qa.inputs import check_k, clean_question
 from qa.question import Question, analyse
 from qa.text import STOPWORDS, precise_words, tokenize_query
 from qa.types import Answer, Hit, Mode
@@ -279,6 +279,8 @@ def answer_question(
     mode: Mode | None = None,
 ) -> Answer:
     text = clean_question(question)
+    if k is not None:
+        k = check_k(k)
     if history is None:
         history = ()
     if isinstance(history, str) or not isinstance(history, Sequence):

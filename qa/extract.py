@@ -95,11 +95,12 @@ def _values(text: str, clauses: list[tuple[int, int]]) -> list[Value]:
             unit = re.sub(r"^[\d.]+", "", vtext)
             k = kind
             if kind == "number":
-                if re.fullmatch(r"(?:19|20)\d{2}年?", vtext) or (text[b : b + 1] in "年—-" and len(vtext) == 4):
+                before, after = text[a - 1] if a else "", text[b] if b < len(text) else ""
+                if re.fullmatch(r"(?:19|20)\d{2}年?", vtext) or (after and after in "年—-" and len(vtext) == 4):
                     k = "year"
-                elif text[max(0, a - 1) : a] in "前第" or unit.startswith("位"):
+                elif (before and before in "前第") or unit.startswith("位"):
                     k = "rank"
-                elif text[b : b + 1] in "“”" or text[max(0, a - 1) : a] in "“":
+                elif (after and after in "“”") or before == "“":
                     k = "name"  # “12345”, “1277”: a name, not a quantity
             clause = next(i for i, (x, y) in enumerate(clauses) if x <= a < y)
             amount = parse_value(vtext) if k in ("number", "percent") else None

@@ -131,8 +131,8 @@ class ReportQA:
         )
         words = s.resolved_cache_dir / word_table_name() if s.use_cache else None
         found = cache.load(key)
-        if found is not None and words is not None:
-            use_word_table(words)  # cut questions without loading jieba's whole dictionary
+        if found is not None and words is not None and not use_word_table(words):
+            save_word_table(words)  # missing or damaged: written again from the whole dictionary
         from_cache = False
         passages: list[Passage] = []
         lexical: LexicalIndex | None = None

@@ -25,6 +25,11 @@ _WRAP = re.compile(r"[ \t\u3000]*\n[\s\u3000]*")
 _PARA_BREAK = re.compile(r"\s*\n[ \t\u3000]*\n\s*")
 
 
+def printable(text: str) -> str:
+    """``text`` without lone surrogates and control characters, which cannot be sent as UTF-8."""
+    return "".join(ch for ch in text if not ("\ud800" <= ch <= "\udfff") and (ch.isprintable() or ch in "\n\t "))
+
+
 def escape_md(text: str) -> str:
     """``text`` as literal Markdown inside a line: no HTML, links, emphasis or LaTeX.
 

@@ -80,21 +80,23 @@ def save_word_table(path: Path) -> None:
     wordfreq.save(tok.FREQ, int(tok.total), path)
 
 
-def use_word_table(path: Path) -> None:
-    """Cut with the on-disk table at ``path`` instead of loading the dictionary (if not loaded)."""
+def use_word_table(path: Path) -> bool:
+    """Cut with the on-disk table at ``path`` instead of loading the dictionary (if not loaded).
+    False when there is no usable table (the caller may write one)."""
     global _tokenizer
     if _tokenizer is not None:
-        return
+        return True
     from qa import wordfreq
 
     table = wordfreq.load(path)
     if table is None:
-        return
+        return False
     with _lock:
         if _tokenizer is None:
             tok = _new_tokenizer()
             tok.FREQ, tok.total, tok.initialized = table, table.total, True
             _tokenizer = tok
+    return True
 
 
 def tokenize(text: str) -> list[str]:

@@ -26,7 +26,9 @@ class SqliteFreq(MutableMapping[str, int]):
 
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        self._db.execute("SELECT f FROM freq WHERE w = ''").fetchone()  # fails early if not a table
+        # a damaged page would otherwise surface mid-question; the check reads the whole file once
+        if self._db.execute("PRAGMA quick_check").fetchone() != ("ok",):
+            raise sqlite3.DatabaseError("integrity check failed")
         self._memo: dict[str, int | None] = {}
         self._lock = threading.Lock()
         row = self._db.execute("SELECT f FROM meta WHERE k = 'total'").fetchone()
@@ -96,11 +98,16 @@ def save(freq: dict[str, int], total: int, path: Path) -> bool:
 
 
 def load(path: Path) -> SqliteFreq | None:
-    """The table at ``path``, or None (logged) when it is missing or unreadable."""
+    """The table at ``path``, or None when it is missing or damaged (then it is logged and
+    removed, so the caller writes a new one)."""
     if not path.is_file():
         return None
     try:
         return SqliteFreq(path)
     except (sqlite3.Error, TypeError, ValueError) as exc:
         log.warning("word table %s is unreadable (%s); loading jieba's dictionary instead", path, exc)
+        try:
+            path.unlink()
+        except OSError:
+            pass
         return None
