@@ -332,6 +332,7 @@ def worker_scale_peer(spec: dict[str, Any]) -> dict[str, Any]:
 def worker_dense_scale(spec: dict[str, Any]) -> dict[str, Any]:
     """FAISS flat against HNSW over synthetic unit vectors of the model's dimension: timed with the
     twin's real query vectors, recall measured with synthetic queries against exact search."""
+    import faiss
     import numpy as np
 
     from embeddings import APPROX_THRESHOLD, VectorStore, load_encoder
@@ -370,11 +371,10 @@ def worker_dense_scale(spec: dict[str, Any]) -> dict[str, Any]:
             row: dict[str, Any] = {"vectors": n, "data": data, "picked": "hnsw" if n >= APPROX_THRESHOLD else "flat"}
             stores = {}
             for kind, threshold in (("flat", n + 1), ("hnsw", 0)):
-                before = rss_mb()
                 t = time.perf_counter()
                 stores[kind] = VectorStore.build(x, approx_threshold=threshold)
                 row[f"{kind}_build_s"] = time.perf_counter() - t
-                row[f"{kind}_rss_mb"] = rss_mb() - before
+                row[f"{kind}_mb"] = faiss.serialize_index(stores[kind]._index).nbytes / 1e6  # what it holds
             lat: dict[str, list[float]] = {"flat": [], "hnsw": []}
             for q in range(len(qs)):
                 for kind in ("flat", "hnsw"):
@@ -383,7 +383,7 @@ def worker_dense_scale(spec: dict[str, Any]) -> dict[str, Any]:
                     lat[kind].append(time.perf_counter() - t)
             row["flat_search_s"] = summarize(lat["flat"])
             row["hnsw_search_s"] = summarize(lat["hnsw"])
-            if data == "uniform":  # a dense query end to end (encode + search) with the index the code picks
+            if data == "uniform" and n >= spec.get("e2e_from", 0):  # a dense query end to end, picked index
                 e2e: list[float] = []
                 for q in qs:
                     t = time.perf_counter()
@@ -600,7 +600,9 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
 
         done = phase("scale: dense store")
         sizes = sorted({r["ours"]["passages"] for r in result["scale"]} | set(args.dense_extra))
-        result["dense_scale"] = run_worker("dense_scale", {"sizes": sizes, "twin_dir": twin_dir,
+        # encode + search end to end only where the search is not negligible (and for the largest size)
+        e2e_from = min(max(sizes), 10_000)
+        result["dense_scale"] = run_worker("dense_scale", {"sizes": sizes, "twin_dir": twin_dir, "e2e_from": e2e_from,
                                                            "limit": args.dense_queries, "seed": 0})
         done()
     finally:
@@ -649,8 +651,22 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
     ds = r["dense_scale"]
     uniform = [x for x in ds["rows"] if x["data"] == "uniform"]
     row = next((x for x in uniform if x["vectors"] == big["ours"]["passages"]), uniform[-1])
+    phases = r.get("phases_s", {})
+    load_dense = phases.get("scale: dense store", {}).get("load_avg_1min_end", 0.0)
+    load_warm = phases.get("warm latency", {}).get("load_avg_1min_end", 0.0)
+    search = row[f"{row['picked']}_search_s"]["p50"]
+    encode = warm["query_encode_s"]["p50"]
     add(f"dense query p50 at {big['scale']}× ({row['vectors']} vectors, {row['picked']}) ≤ 20 ms, encode + search",
-        row["picked_encode_and_search_s"]["p50"], TARGETS["query_dense_1000x_p50_s"], "s")
+        row["picked_encode_and_search_s"]["p50"], TARGETS["query_dense_1000x_p50_s"], "s",
+        f"measured end to end at load {load_dense:.1f}; composed from the warm phase's encode p50 "
+        f"({1000 * encode:.1f} ms, load {load_warm:.1f}) + this search p50 ({1000 * search:.1f} ms): "
+        f"{1000 * (encode + search):.1f} ms, {'met' if encode + search <= TARGETS['query_dense_1000x_p50_s'] else 'not met'}")
+    one = next((x for x in r["scale"] if x["scale"] == 1), r["scale"][0])
+    out.append({"target": "build time and memory reported", "value": None, "verdict": "reported",
+                "note": f"lexical build {one['ours']['build_s']:.2f} s at 1×, {big['ours']['build_s']:.0f} s at "
+                        f"{big['scale']}×; peak RSS {one['ours']['peak_rss_mb']:.0f} MB at 1×, "
+                        f"{big['ours']['peak_rss_mb']:.0f} MB at {big['scale']}×; hybrid cold start peak "
+                        f"{r['cold']['hybrid/empty']['peak_rss_mb']['p50']:.0f} MB (tables below)"})
     return out
 
 
@@ -810,13 +826,13 @@ def markdown(r: dict[str, Any]) -> str:
               f"exact search, for 200 queries from the data's own distribution (recall@10, recall@{c}); *near top-1*: "
               "for 200 queries made by perturbing a stored vector to cosine ≈ 0.8 (a question near its passage), how "
               "often that vector comes first (HNSW / flat).", "",
-              "| vectors | data | code picks | build flat / HNSW (s) | memory flat / HNSW (MB) | search flat p50 / p95 "
+              "| vectors | data | code picks | build flat / HNSW (s) | index size flat / HNSW (MB) | search flat p50 / p95 "
               f"| search HNSW p50 / p95 | encode + search, picked | recall@10 | recall@{c} | near top-1 HNSW / flat |",
               "|---" * 11 + "|"]
     for row in ds["rows"]:
         lines.append(
             f"| {row['vectors']:,} | {row['data']} | {row['picked']} | {row['flat_build_s']:.3f} / "
-            f"{row['hnsw_build_s']:.2f} | {row['flat_rss_mb']:.0f} / {row['hnsw_rss_mb']:.0f} | "
+            f"{row['hnsw_build_s']:.2f} | {row['flat_mb']:.1f} / {row['hnsw_mb']:.1f} | "
             f"{dist(row['flat_search_s'])} | {dist(row['hnsw_search_s'])} | "
             f"{dist(row.get('picked_encode_and_search_s', {}))} | {row['recall@10']:.3f} | {row[f'recall@{c}']:.3f} | "
             f"{row['near_top1_hnsw']:.3f} / {row['near_top1_flat']:.3f} |")
@@ -841,12 +857,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--twin-dir", type=Path, default=None, help="where the twin model is built / cached")
     parser.add_argument("--work-dir", type=Path, default=None, help="where temporary libraries and caches go")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
+    parser.add_argument("--render", type=Path, default=None, help="only rewrite bench.md from this bench.json")
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--spec", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.worker else logging.INFO, format="%(name)s: %(message)s")
     if args.worker:
         print(json.dumps(WORKERS[args.worker](json.loads(args.spec or "{}"))), flush=True)
+        return 0
+
+    if args.render:
+        try:
+            saved = json.loads(args.render.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            parser.error(f"--render needs a bench.json written by this command: {exc}")
+        saved["targets"] = targets(saved)
+        args.render.write_text(json.dumps(saved, ensure_ascii=False, indent=1), "utf-8")
+        (args.render.parent / "bench.md").write_text(markdown(saved), "utf-8")
         return 0
 
     from embeddings.store import APPROX_THRESHOLD  # faiss is imported lazily: this is light

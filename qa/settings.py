@@ -54,6 +54,8 @@ class Settings:
     show_progress: bool = False
 
     def __post_init__(self) -> None:
+        if self.cache_dir is not None and not isinstance(self.cache_dir, Path):
+            object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
         if self.mode not in get_args(Mode):
             raise SettingsError(
                 f"mode must be one of {', '.join(get_args(Mode))}, not {self.mode!r}"
