@@ -24,7 +24,7 @@ from qa.arithmetic import compare
 from qa.context import ASK_UNITS, CJK_WORD, Context, hit_for, span
 from qa.extract import VALUE_KINDS, Candidate, candidates, heading_terms, read_sentence, value_class
 from qa.inputs import check_k, clean_question
-from qa.question import Question, analyse
+from qa.question import Question, analyse, is_elliptical
 from qa.text import STOPWORDS, precise_words, tokenize_query
 from qa.types import Answer, Hit, Mode
 
@@ -305,6 +305,9 @@ def answer_question(
                         "and the multilingual model is not loaded. " + ENABLE_MODEL, ENABLE_MODEL)
     if not current and not past:
         return _abstain(q, hits, use, "问题里没有报告中出现的词语。" if q.lang == "zh" else "no words of the report in the question.")
+    if not past and q.lang == "zh" and is_elliptical(q.text):
+        return _abstain(q, hits, use, "这像是接着上一个问题的追问，但没有上一个问题。请把问题问完整，"
+                        "例如“区县政府的答复率是多少？”（在对话中追问时会自动带上前面的问题）。")
     place = _unknown_place(q, ctx.idf)
     if place:
         return _abstain(q, hits, use, f"报告中没有提到“{place}”。" if q.lang == "zh" else f"the report never mentions {place}.")

@@ -73,6 +73,11 @@ class Question:
         return self.kind in ("number", "rate", "docno", "date", "compare")
 
 
+def is_elliptical(text: str) -> bool:
+    """A short question that leans on a previous one: "那区县政府呢？", "其中工业用地有几宗？"."""
+    return bool(FOLLOWUP_START.search(text) or FOLLOWUP_END.search(text)) and len(CJK.findall(text)) <= 12
+
+
 def detect_lang(text: str) -> Literal["zh", "en"]:
     cjk = len(CJK.findall(text))
     latin = sum(len(w) for w in LATIN_WORD.findall(text))

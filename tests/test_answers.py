@@ -230,3 +230,9 @@ def test_english_with_a_model_gets_an_english_lead_in(hybrid: qa.ReportQA) -> No
         assert a.text.startswith(("According to the report", "Computed from the report"))
         assert a.citations
         assert_never_invents(a, a.question)
+
+
+def test_an_elliptical_question_without_history_asks_for_the_rest(lexical_qa: qa.ReportQA) -> None:
+    a = lexical_qa.answer("那区县政府呢？")
+    assert a.abstained and "问完整" in a.text
+    assert not lexical_qa.answer("那区县政府呢？", history=["市政府部门的答复率是多少？"]).abstained
