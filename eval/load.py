@@ -23,14 +23,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import logging
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,12 +35,14 @@ import time
 import urllib.request
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from eval.server import Server, running_app
 
 log = logging.getLogger("eval.load")
 
@@ -53,66 +52,9 @@ PROBE = "2018年全市共收到多少份政府信息公开申请？"
 
 
 # -- the served app ------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def app_env(cache_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The server's environment: lexical only, its own index cache, no login, no telemetry."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QA_", "GRADIO_"))}
-    env.update(QA_EMBEDDING_MODEL="none", QA_CACHE_DIR=str(cache_dir), PYTHONUNBUFFERED="1",
-               GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
-    env.update(extra or {})
-    return env
-
-
-@dataclass
-class Server:
-    url: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log: Path
-    env: dict[str, str]
-
-    def log_text(self) -> str:
-        return self.log.read_text("utf-8", errors="replace")
-
-
-@contextlib.contextmanager
-def served_app(workdir: Path, args: Sequence[str] = (), env: dict[str, str] | None = None,
-               ready_timeout: float = 90.0) -> Iterator[Server]:
-    """``python app.py --port P`` with :func:`app_env` until the block ends; yields once ``/`` answers."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    full_env = app_env(workdir / "cache", env)
-    log_path = workdir / "server.log"
-    with log_path.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, str(APP), "--port", str(port), *args], cwd=ROOT, env=full_env,
-                                stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    server = Server(url, port, proc, log_path, full_env)
-    try:
-        deadline = time.monotonic() + ready_timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"app.py exited with {proc.returncode}:\n{server.log_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"app.py did not answer on {url} within {ready_timeout:.0f} s") from None
-                time.sleep(0.2)
-        yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def served_app(workdir: Path, env: dict[str, str] | None = None, ready_timeout: float = 90.0) -> Any:
+    """The app under load (eval.server.running_app, with a longer start-up allowance)."""
+    return running_app(workdir, env, timeout=ready_timeout)
 
 
 def rss_mb(pid: int) -> float:

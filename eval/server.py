@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,7 @@ class Server:
     port: int
     process: subprocess.Popen[bytes]
     log: Path
+    env: dict[str, str]
 
     def log_text(self) -> str:
         return self.log.read_text("utf-8", errors="replace")
@@ -38,19 +39,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def app_env(cache_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The server's environment: lexical only, its own index cache, no login, no telemetry."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QA_", "GRADIO_"))}
+    env.update(QA_EMBEDDING_MODEL="none", QA_CACHE_DIR=str(cache_dir), PYTHONUNBUFFERED="1",
+               GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
+    env.update(extra or {})
+    return env
+
+
 @contextmanager
-def running_app(workdir: Path, env: Mapping[str, str] | None = None, timeout: float = 60) -> Iterator[Server]:
-    """``python app.py --port P`` until the block ends; ``workdir`` holds its cache and log."""
+def running_app(workdir: Path, env: Mapping[str, str] | None = None, timeout: float = 60,
+                args: Sequence[str] = ()) -> Iterator[Server]:
+    """``python app.py --port P [args]`` until the block ends; ``workdir`` holds its cache and log."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("QA_AUTH_", "GRADIO_"))}
-    full.update(QA_EMBEDDING_MODEL="none", QA_CACHE_DIR=str(workdir / "cache"), PYTHONUNBUFFERED="1")
-    full.update(env or {})
+    full = app_env(workdir / "cache", env)
     log = workdir / "server.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=full,
-                                stdout=out, stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}/", port, proc, log)
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), *args], cwd=ROOT,
+                                env=full, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{port}/", port, proc, log, full)
     deadline = time.monotonic() + timeout
     try:
         while True:
@@ -71,3 +80,4 @@ def running_app(workdir: Path, env: Mapping[str, str] | None = None, timeout: fl
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()

@@ -197,3 +197,18 @@ def hanging_endpoint() -> Iterator[str]:
         yield f"http://127.0.0.1:{server.getsockname()[1]}"
     finally:
         server.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``python app.py --port P`` on a free port (lexical, fresh cache); yields its URL once it answers,
+    and fails the module if the server logged a traceback."""
+    from eval.server import ServerError, running_app
+
+    try:
+        with running_app(tmp_path_factory.mktemp("app")) as app:
+            yield app.url
+            log = app.log_text()
+    except ServerError as exc:
+        pytest.fail(str(exc))
+    assert "Traceback" not in log, log[-3000:]

@@ -17,8 +17,6 @@ from urllib.parse import urlparse
 
 import pytest
 
-from eval.server import ServerError, running_app
-
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 QUESTION = "2018年全市共收到多少份政府信息公开申请？"
@@ -37,18 +35,6 @@ try:
     from playwright.sync_api import Browser, Page, expect, sync_playwright
 except ImportError:  # pragma: no cover - the test extra installs it
     sync_playwright = None  # type: ignore[assignment]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``python app.py --port P`` on a free port; yields its URL once it answers."""
-    try:
-        with running_app(tmp_path_factory.mktemp("app")) as app:
-            yield app.url
-            log = app.log_text()
-    except ServerError as exc:
-        pytest.fail(str(exc))
-    assert "Traceback" not in log, log[-3000:]
 
 
 @pytest.fixture(scope="module")

@@ -6,29 +6,14 @@ Lexical only (``QA_EMBEDDING_MODEL=none``) with a fresh index cache, so nothing 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from eval.server import ServerError, running_app
 
 gradio_client = pytest.importorskip("gradio_client")
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``python app.py --port P`` on a free port; yields its URL once it answers."""
-    try:
-        with running_app(tmp_path_factory.mktemp("app")) as app:
-            yield app.url
-            log = app.log_text()
-    except ServerError as exc:
-        pytest.fail(str(exc))
-    assert "Traceback" not in log, log[-3000:]
 
 
 @pytest.fixture(scope="module")
