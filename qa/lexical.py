@@ -20,6 +20,14 @@ from qa.types import Passage
 log = logging.getLogger(__name__)
 
 
+def _bm25s():  # type: ignore[no-untyped-def]
+    """bm25s, its logger kept at WARNING (it sets its own to DEBUG when imported)."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 class LexicalIndex:
     """BM25 over passages. ``search`` returns ``(passage index, score)`` best first, score > 0."""
 
@@ -29,7 +37,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, passages: Sequence[Passage], show_progress: bool = False) -> LexicalIndex:
-        import bm25s
+        bm25s = _bm25s()
 
         corpus = [tokenize(p.context_text) or [""] for p in passages]
         retriever = bm25s.BM25()
@@ -63,7 +71,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, directory: Path, size: int) -> LexicalIndex:
-        import bm25s
+        bm25s = _bm25s()
 
         retriever = bm25s.BM25.load(str(directory), show_progress=False)
         return cls(retriever, size)
