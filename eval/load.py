@@ -53,7 +53,8 @@ PROBE = "2018年全市共收到多少份政府信息公开申请？"
 
 # -- the served app ------------------------------------------------------------------------------
 def served_app(workdir: Path, env: dict[str, str] | None = None, ready_timeout: float = 90.0) -> Any:
-    """The app under load (eval.server.running_app, with a longer start-up allowance)."""
+    """The app under load (:func:`eval.server.running_app` with its environment: lexical only, its own
+    cache, analytics off, offline; and a longer start-up allowance)."""
     return running_app(workdir, env, timeout=ready_timeout)
 
 
@@ -103,11 +104,12 @@ def oracle(env: dict[str, str]) -> list[Item]:
 
 
 def queue_settings() -> dict[str, int | None]:
-    """``max_size`` and ``default_concurrency_limit`` of the app's queue, from ``app.demo``."""
+    """``max_size``, ``default_concurrency_limit`` and the analytics cap of the app's queue, from ``app.demo``."""
     import app
 
     q = app.demo._queue
-    return {"max_size": q.max_size, "concurrency_limit": q.default_concurrency_limit}
+    return {"max_size": q.max_size, "concurrency_limit": q.default_concurrency_limit,
+            "analytics_max_events": getattr(q, "ANALYTICS_MAX_EVENTS", None)}
 
 
 def make_client(url: str) -> Any:
@@ -475,7 +477,7 @@ def markdown(r: dict[str, Any]) -> str:
             f"{s['fds']['first']} → {s['fds']['last']} (max {s['fds']['max']}). p95 per {s['sample_every_s']:g}-s "
             f"window: {min(s['per_window_p95_ms'])}–{max(s['per_window_p95_ms'])} ms. Events the server handled in "
             f"this run: {r['events_served']}; Gradio keeps per-event analytics for the last "
-            f"`GRADIO_ANALYTICS_MAX_EVENTS` of them ({r['server_env'].get('GRADIO_ANALYTICS_MAX_EVENTS', '10000 by default')}), "
+            f"`GRADIO_ANALYTICS_MAX_EVENTS` of them ({r['server_env'].get('GRADIO_ANALYTICS_MAX_EVENTS') or q.get('analytics_max_events')}), "
             "which is what grows until that many have been served.",
             "",
             "| t (s) | " + " | ".join(f"{x['t_s']:g}" for x in s["samples"][:: max(1, len(s['samples']) // 12)]) + " |",
