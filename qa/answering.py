@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from qa.arithmetic import compare
 from qa.context import ASK_UNITS, CJK_WORD, Context, hit_for, span
-from qa.extract import VALUE_KINDS, Candidate, candidates, heading_terms, read_sentence, value_class
+from qa.extract import VALUE_KINDS, Candidate, candidates, heading_terms, passage_words, read_sentence, value_class
 from qa.inputs import check_k, clean_question
 from qa.question import Question, analyse, is_elliptical
 from qa.text import STOPWORDS, precise_words, tokenize_query
@@ -139,9 +139,7 @@ def _coverage(terms: dict[str, float], cand: Candidate) -> float:
     if total <= 0:
         return 1.0
     heads = heading_terms(cand.passage.section)
-    passage_terms: set[str] = set()
-    for s in cand.passage.sentences:
-        passage_terms |= read_sentence(s).terms
+    passage_terms = passage_words(cand.passage)
     got = 0.0
     for term, w in terms.items():
         if term in cand.info.terms:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from qa.context import Context, hit_for, span
-from qa.extract import Candidate, Value, candidates, value_class
+from qa.extract import Candidate, Value, bare_unit, candidates, value_class
 from qa.question import Question
 from qa.types import Answer, Hit
 
@@ -17,11 +17,6 @@ def _fmt(x: float) -> str:
     if abs(x - round(x)) < 1e-9:
         return str(round(x))
     return f"{x:.2f}".rstrip("0").rstrip(".")
-
-
-def _bare_unit(v: Value) -> str:
-    """The unit without its multiplier or "about": 13.8万件 → 件, 70多个 → 个."""
-    return v.unit.lstrip("万亿").lstrip("余多").rstrip("＋+")
 
 
 TOTAL_WORD = re.compile(r"总|共|全部|合计")
@@ -61,7 +56,7 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
         kinds = {"number"} if comp.op in ("share", "ratio") else {"number", "percent"}
         unit = q.unit if comp.op not in ("share", "ratio") else None
         if picked and picked[0][0].value is not None:
-            unit = _bare_unit(picked[0][0].value) or unit  # operands are counted alike
+            unit = bare_unit(picked[0][0].value) or unit  # operands are counted alike
         if n == 1 and comp.op == "complement":
             # "A中未B的": B is counted for A's subject (市政府部门受理… → 市政府部门答复…)
             for scope in ctx.scopes(comp.operands[0]):
@@ -93,7 +88,7 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
         picked.append((found, hit_for(found, list(pool.values()))))
     values: list[Value] = [c.value for c, _ in picked]  # type: ignore[misc]
     amounts = [v.amount or 0.0 for v in values]
-    unit = _bare_unit(values[0]).lstrip("余多")
+    unit = bare_unit(values[0])
     scale = next((m for m in ("亿", "万") if all(v.unit.startswith(m) for v in values)), "")
     show = [v.text for v in values]
     names = [re.sub(r"^(?:19|20)\d{2}年(?:度)?", "", name) or name for name in comp.operands]

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from qa.document import CLOSERS, OPENERS
 from qa.numerals import parse_value
-from qa.question import UNIT_CLASS, unit_class
+from qa.question import unit_class
 from qa.text import tokenize
 from qa.types import Passage, Sentence
 
@@ -159,6 +159,12 @@ def read_sentence(sentence: Sentence) -> SentenceInfo:
 
 
 @lru_cache(maxsize=16384)
+def passage_words(passage: Passage) -> frozenset[str]:
+    """Every indexed word of a passage's sentences (read once per passage)."""
+    return frozenset().union(*(read_sentence(s).terms for s in passage.sentences))
+
+
+@lru_cache(maxsize=16384)
 def heading_terms(section: tuple[str, ...]) -> frozenset[str]:
     return frozenset(tokenize(" ".join(section)))
 
@@ -255,14 +261,20 @@ def candidates(
     return out
 
 
-_STRICT = {"percent", "money", "people"} | {c for c in UNIT_CLASS.values() if c in ("rank", "year", "date")}
+#: Classes a figure must match when asked for: a count is not money, people, a rate or a rank.
+_STRICT = frozenset({"percent", "money", "people", "rank", "year", "date"})
+
+
+def bare_unit(value: Value) -> str:
+    """The unit without its multiplier or "about": 13.8万件 → 件, 70多个 → 个, 500＋ → ''."""
+    return value.unit.lstrip("万亿余多").rstrip("＋+")
 
 
 def value_class(value: Value) -> str | None:
     """The class of thing a figure counts, None when its unit does not say (``50万``)."""
     if value.kind == "percent":
         return "percent"
-    unit = value.unit.lstrip("万亿余多").rstrip("＋+")
+    unit = bare_unit(value)
     if not unit:
         return None
     return unit_class(unit)
@@ -273,7 +285,7 @@ def unit_fit(unit: str, wanted_class: str | None, value: Value) -> float:
     have = value_class(value)
     if have is None:
         return 0.95
-    if value.unit.lstrip("万亿余多").rstrip("＋+") == unit.lstrip("万亿"):
+    if bare_unit(value) == unit.lstrip("万亿"):
         return 1.2
     if have == wanted_class:
         return 1.0
