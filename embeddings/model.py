@@ -18,11 +18,12 @@ import os
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from embeddings.encoder import Encoder, Engine, ModelUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -35,48 +36,30 @@ FAMILY_PROMPTS: dict[str, tuple[str, str]] = {
 }
 
 
-class ModelUnavailable(RuntimeError):
-    """The embedding model cannot be loaded here; the message says how to fix it."""
+class SentenceTransformerEncoder(Encoder):
+    """A sentence-transformers model with the prompts it expects."""
 
+    engine: Engine = "sentence-transformers"
 
-@dataclass
-class Encoder:
-    """A loaded model with the prompts it expects. Embeddings are L2-normalised float32."""
+    def __init__(self, name: str, model: Any, query_prompt: str | None, passage_prompt: str | None,
+                 dimension: int, revision: str = "") -> None:
+        super().__init__()
+        self.name, self.model, self.dimension, self.revision = name, model, dimension, revision
+        self.query_prompt, self.passage_prompt = query_prompt, passage_prompt
 
-    name: str
-    model: Any
-    query_prompt: str | None
-    passage_prompt: str | None
-    dimension: int
-    #: Identifies the weights (hub revision, or a local directory's files) for the vector cache.
-    revision: str = ""
-    _queries: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
-
-    def query_vector(self, text: str) -> np.ndarray:
-        """The (memoised) embedding of one question: retrieval and the answer step share it."""
-        vector = self._queries.get(text)
-        if vector is None:
-            vector = self.encode_queries([text])[0]
-            if len(self._queries) >= 1024:
-                self._queries.clear()
-            self._queries[text] = vector
-        return vector
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        out = self.model.encode_query(
-            texts, prompt=self.query_prompt, normalize_embeddings=True, show_progress_bar=False
-        )
-        return np.ascontiguousarray(out, dtype=np.float32)
-
-    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        out = self.model.encode_document(
-            texts,
-            prompt=self.passage_prompt,
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            show_progress_bar=progress,
-        )
-        return np.ascontiguousarray(out, dtype=np.float32)
+    def _encode(self, texts: list[str], *, query: bool, batch_size: int, progress: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        if query:
+            out = self.model.encode_query(
+                texts, prompt=self.query_prompt, normalize_embeddings=True, show_progress_bar=False
+            )
+        else:
+            out = self.model.encode_document(
+                texts, prompt=self.passage_prompt, batch_size=batch_size, normalize_embeddings=True,
+                show_progress_bar=progress,
+            )
+        return np.asarray(out, dtype=np.float32)
 
 
 def _prompts_for(name: str, model: Any) -> tuple[str | None, str | None]:
@@ -99,7 +82,7 @@ def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
 
 
-def _cached_snapshot(repo_id: str) -> str | None:
+def cached_snapshot(repo_id: str) -> str | None:
     """The local snapshot directory of a hub model, without touching the network."""
     try:
         from huggingface_hub import snapshot_download
@@ -129,22 +112,24 @@ def _how_to_fix(name: str) -> str:
     )
 
 
-def load_encoder(name: str, hub_timeout: float = 3.0) -> Encoder:
+def load_sentence_transformer(name: str, hub_timeout: float = 3.0, snapshot: str | Path | None = None) -> SentenceTransformerEncoder:
     """Load ``name`` (hub id or local directory) as an :class:`Encoder`, or raise
     :class:`ModelUnavailable` within about ``hub_timeout`` seconds.
 
-    >>> load_encoder("no-such-org/no-such-model", hub_timeout=0.5)  # doctest: +SKIP
+    >>> load_sentence_transformer("no-such-org/no-such-model", hub_timeout=0.5)  # doctest: +SKIP
     Traceback (most recent call last):
     ModelUnavailable: ...
     """
     started = time.perf_counter()
     local = Path(name).expanduser()
-    if local.is_dir():
+    if snapshot is not None:  # already found in the hub cache (embeddings.resolve)
+        source = str(snapshot)
+    elif local.is_dir():
         source = str(local)
     elif local.exists() or name.startswith((".", "/", "~")):
         raise ModelUnavailable(f"embedding model path {local} is not a model directory; " + _how_to_fix(name))
     else:
-        snapshot = _cached_snapshot(name)
+        snapshot = cached_snapshot(name)
         if snapshot is not None:
             source = snapshot
         elif _offline():
@@ -171,7 +156,7 @@ def load_encoder(name: str, hub_timeout: float = 3.0) -> Encoder:
         raise ModelUnavailable(f"model {name!r} does not report an embedding dimension; is it a sentence-transformers model?")
     query, passage = _prompts_for(name, model)
     log.info("loaded embedding model %s (dim %d) in %.1f s", name, dimension, time.perf_counter() - started)
-    return Encoder(name, model, query, passage, int(dimension), _revision(source))
+    return SentenceTransformerEncoder(name, model, query, passage, int(dimension), _revision(source))
 
 
 def _revision(source: str) -> str:

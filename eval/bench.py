@@ -40,6 +40,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from eval.bench_bundled import markdown as bundled_markdown
+from eval.bench_bundled import worker_bundled
+
 log = logging.getLogger("eval.bench")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +63,9 @@ TARGETS = {
     "query_lexical_1000x_p50_s": 0.020,
     "peer_over_ours_1000x": 10.0,
     "query_dense_1000x_p50_s": 0.020,
+    "bundled_cold_warm_cache_s": 1.5,
+    "bundled_answer_hybrid_p50_s": 0.030,
+    "bundled_first_build_s": 30.0,
 }
 
 
@@ -410,7 +416,7 @@ def worker_dense_scale(spec: dict[str, Any]) -> dict[str, Any]:
 
 WORKERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "warm": worker_warm, "scale_ours": worker_scale_ours, "scale_peer": worker_scale_peer,
-    "dense_scale": worker_dense_scale,
+    "dense_scale": worker_dense_scale, "bundled": worker_bundled,
 }
 
 #: The cold-start script: nothing but what a user's first call does, then its own timings.
@@ -499,6 +505,27 @@ def probe_answer() -> str | None:
     return (proc.stderr.strip().splitlines() or ["failed"])[-1]
 
 
+def bench_bundled(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """The bundled model as a user gets it: no QA_* set (``auto``)."""
+    env = {"HF_HUB_OFFLINE": "1"}
+    first = []
+    for i in range(args.bundled_builds):
+        cache = work / f"bundled-empty-{i}"
+        first.append(cold_start({**env, "QA_CACHE_DIR": str(cache)}, "answer"))
+        if i < args.bundled_builds - 1:
+            shutil.rmtree(cache, ignore_errors=True)
+    warm_cache = work / f"bundled-empty-{args.bundled_builds - 1}"
+    warm = [cold_start({**env, "QA_CACHE_DIR": str(warm_cache)}, "answer") for _ in range(args.cold_runs)]
+    for row in first + warm:
+        if row["mode"] != "hybrid":
+            raise RuntimeError(f"the bundled model did not load: {row}")
+    return {
+        "first_build_s": summarize([r["wall_s"] for r in first]), "first_build_runs": first,
+        "cold_warm_s": summarize([r["wall_s"] for r in warm]), "cold_warm_runs": warm,
+        "warm": run_worker("bundled", {"cache_dir": str(warm_cache), "encode_queries": 100}),
+    }
+
+
 def bench(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     result: dict[str, Any] = {"command": "python -m eval.bench " + " ".join(args.argv), "quick": args.quick,
@@ -510,6 +537,17 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         log.info("%s …", name)
         return lambda: phases.__setitem__(name, {"s": round(time.perf_counter() - t, 1),
                                                  "load_avg_1min_end": os.getloadavg()[0]})
+
+    if args.only == "bundled":
+        work = Path(tempfile.mkdtemp(prefix="report-qa-bench-", dir=args.work_dir))
+        try:
+            done = phase("bundled model")
+            result["bundled"] = bench_bundled(args, work)
+            done()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        result["total_s"] = round(time.perf_counter() - started, 1)
+        return result
 
     done = phase("twin")
     where = ["--twin-dir", str(args.twin_dir)] if args.twin_dir else []
@@ -598,6 +636,10 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
                      1000 * row["ours"]["query_s"]["p50"])
         done()
 
+        done = phase("bundled model")
+        result["bundled"] = bench_bundled(args, work)
+        done()
+
         done = phase("scale: dense store")
         sizes = sorted({r["ours"]["passages"] for r in result["scale"]} | set(args.dense_extra))
         # encode + search end to end only where the search is not negligible (and for the largest size)
@@ -661,6 +703,7 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
         f"measured end to end at load {load_dense:.1f}; composed from the warm phase's encode p50 "
         f"({1000 * encode:.1f} ms, load {load_warm:.1f}) + this search p50 ({1000 * search:.1f} ms): "
         f"{1000 * (encode + search):.1f} ms, {'met' if encode + search <= TARGETS['query_dense_1000x_p50_s'] else 'not met'}")
+    out += bundled_targets(r["bundled"]) if "bundled" in r else []
     one = next((x for x in r["scale"] if x["scale"] == 1), r["scale"][0])
     out.append({"target": "build time and memory reported", "value": None, "verdict": "reported",
                 "note": f"lexical build {one['ours']['build_s']:.2f} s at 1×, {big['ours']['build_s']:.0f} s at "
@@ -668,6 +711,27 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
                         f"{big['ours']['peak_rss_mb']:.0f} MB at {big['scale']}×; hybrid cold start peak "
                         f"{r['cold']['hybrid/empty']['peak_rss_mb']['p50']:.0f} MB (tables below)"})
     return out
+
+
+def bundled_targets(b: dict[str, Any]) -> list[dict[str, Any]]:
+    hybrid = b["warm"]["modes"]["hybrid"]
+    rows = [
+        ("bundled model: cold start, warm cache ≤ 1.5 s", b["cold_warm_s"]["p50"], TARGETS["bundled_cold_warm_cache_s"], "s"),
+        ("bundled model: warm qa.answer p50, hybrid ≤ 30 ms", hybrid["answer_s"]["p50"],
+         TARGETS["bundled_answer_hybrid_p50_s"], "s"),
+        ("bundled model: first build with vectors ≤ 30 s", b["first_build_s"]["p50"], TARGETS["bundled_first_build_s"], "s"),
+    ]
+    return [{"target": n, "value": v, "limit": lim, "unit": u, "verdict": "met" if v <= lim else "not met", "note": ""}
+            for n, v, lim, u in rows]
+
+
+def target_table(ts: list[dict[str, Any]]) -> list[str]:
+    lines = ["| target | measured | verdict |", "|---|---|---|"]
+    for t in ts:
+        v = t["value"]
+        shown = "–" if v is None else f"{1000 * v:.1f} ms" if t.get("unit") == "s" and v < 0.1 else f"{v:.2f} {t.get('unit', '')}"
+        lines.append(f"| {t['target']} | {shown} | {t['verdict']} |")
+    return lines
 
 
 # -- the report ------------------------------------------------------------------------------------
@@ -836,6 +900,7 @@ def markdown(r: dict[str, Any]) -> str:
             f"{dist(row['flat_search_s'])} | {dist(row['hnsw_search_s'])} | "
             f"{dist(row.get('picked_encode_and_search_s', {}))} | {row['recall@10']:.3f} | {row[f'recall@{c}']:.3f} | "
             f"{row['near_top1_hnsw']:.3f} / {row['near_top1_flat']:.3f} |")
+    lines += ["", *bundled_markdown(r.get("bundled", {}))]
     lines += ["", "Phases (seconds, and the 1-minute load average at their end): "
               + ", ".join(f"{k} {v['s']} s (load {v['load_avg_1min_end']:.1f})" for k, v in r["phases_s"].items())
               + ".", ""]
@@ -858,6 +923,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-dir", type=Path, default=None, help="where temporary libraries and caches go")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     parser.add_argument("--render", type=Path, default=None, help="only rewrite bench.md from this bench.json")
+    parser.add_argument("--only", choices=["bundled"], help="run one part only (bundled: the real 4-bit model)")
+    parser.add_argument("--bundled-builds", type=int, default=3, help="first builds (empty cache) with the bundled model")
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--spec", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -898,6 +965,15 @@ def main(argv: list[str] | None = None) -> int:
     result["args"] = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
                       if k not in ("worker", "spec", "argv")}
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.only == "bundled":
+        result["targets"] = bundled_targets(result["bundled"])
+        (args.out / "bench-bundled.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), "utf-8")
+        md = "\n".join(["# report-qa benchmark: the bundled model", "", f"Command: `{result['command']}`; "
+                        f"machine {result['machine']['cpu']}, load average {result['machine']['load_avg_start']} at the start.",
+                        "", *target_table(result["targets"]), "", *bundled_markdown(result["bundled"])])
+        (args.out / "bench-bundled.md").write_text(md, "utf-8")
+        print(md)
+        return 0
     (args.out / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), "utf-8")
     md = markdown(result)
     (args.out / "bench.md").write_text(md, "utf-8")

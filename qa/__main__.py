@@ -4,6 +4,8 @@
     python -m qa ask --retrieve -k 3 "IPv6"            # passages only
     python -m qa ask --history "市政府部门的答复率是多少？" "那区县政府呢？"
     python -m qa index [REPORT ...]                    # build the cache (progress bar)
+    python -m qa status                                # which model and mode are running
+    python -m qa download-model                        # the full-precision model, into the HF cache
 """
 
 from __future__ import annotations
@@ -45,6 +47,23 @@ def format_answer(a: Answer, scores: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _download(model: str) -> int:
+    """Fetch ``model`` into the Hugging Face cache, where ``QA_EMBEDDING_MODEL=auto`` finds it."""
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:
+        print("error: huggingface_hub is not installed: pip install huggingface_hub", file=sys.stderr)
+        return 2
+    try:
+        path = snapshot_download(repo_id=model)
+    except Exception as exc:  # offline, unknown repo, disk full: one line, not a traceback
+        print(f"error: could not download {model}: {exc}\n(set HF_ENDPOINT to a mirror such as "
+              "https://hf-mirror.com if huggingface.co is not reachable)", file=sys.stderr)
+        return 2
+    print(f"downloaded {model} to {path}; the next start uses it (QA_EMBEDDING_MODEL=auto)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa", description="Ask the Chongqing 2018 report.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what the pipeline does")
@@ -59,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--report", action="append", type=Path, help="report file(s) instead of the bundled one")
     index = sub.add_parser("index", help="build the index cache")
     index.add_argument("reports", nargs="*", type=Path)
+    sub.add_parser("status", help="say which retrieval mode and embedding model are running")
+    download = sub.add_parser("download-model", help="download a full-precision model into the Hugging Face cache")
+    download.add_argument("model", nargs="?", default="intfloat/multilingual-e5-small")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
@@ -74,9 +96,18 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{st.passages} passages from {st.documents} report(s) {cached} in "
                 f"{time.perf_counter() - started:.1f} s; mode {st.mode}"
+                + f"; model: {st.model_description}"
                 + (f"; dense off: {st.dense_error}" if st.dense_error else "")
             )
             return 0
+        if args.command == "status":
+            st = ReportQA().status
+            print(f"mode: {st.mode}\nmodel: {st.model_description}\npassages: {st.passages} "
+                  f"({'from the cache' if st.from_cache else 'built now'})"
+                  + (f"\ndense retrieval: {st.dense_error}" if st.dense_error else ""))
+            return 0
+        if args.command == "download-model":
+            return _download(args.model)
         rq = ReportQA(args.report or None)
         if args.retrieve:
             hits = rq.retrieve(args.question, k=5 if args.k is None else args.k, mode=args.mode)

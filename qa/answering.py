@@ -219,7 +219,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
         cands = candidates(ranked, terms, None, None, phrases)  # e.g. no phone number: the sentence
     if not cands:
         return Found(None, None, 0.0, "检索到的段落中没有这类数值。" if q.lang == "zh" else "no such value in the closest passages.")
-    if ctx.dense:
+    if ctx.dense_weight(q.text) > 0:  # where the model helps: paraphrases, English
         cands = _rerank_dense(ctx, q, cands, sum(current.values()))
     if q.followup and cands[0].value is not None:
         # a follow-up names what changes ("行政诉讼呢？"): the value must be close to those words

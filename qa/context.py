@@ -34,6 +34,11 @@ class Context:
         retriever = pipeline._ensure()
         self.idf = retriever.lexical.idf
         self.dense = mode != "lexical" and retriever.dense_available
+        self._retriever = retriever
+
+    def dense_weight(self, question: str) -> float:
+        """How much the model counts for this question (the retrieval fusion's gate; 0 without one)."""
+        return self._retriever.dense_weight(question, self.mode) if self.dense else 0.0
 
     def weights(self, text: str, factor: float = 1.0) -> dict[str, float]:
         """Question terms found in the report, weighted by IDF: years are checked apart, words of

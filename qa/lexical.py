@@ -55,6 +55,27 @@ class LexicalIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
+    def search_weighted(self, terms: dict[str, float], k: int) -> list[tuple[int, float]]:
+        """Like :meth:`search` for terms with weights (Σ weight · BM25 of the term): a translated
+        English question, whose words mean report words with some confidence."""
+        vocab = self._bm25.vocab_dict  # type: ignore[attr-defined]
+        matrix = self._bm25.scores  # type: ignore[attr-defined]
+        data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+        scores = np.zeros(self.size, dtype=np.float64)
+        for term, w in terms.items():
+            t = vocab.get(term)
+            if t is None or w <= 0 or t + 1 >= len(indptr):
+                continue
+            a, b = int(indptr[t]), int(indptr[t + 1])
+            np.add.at(scores, indices[a:b], w * data[a:b])
+        k = min(k, self.size)
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    @property
+    def vocabulary(self) -> list[str]:
+        return [t for t in self._bm25.vocab_dict if t]  # type: ignore[attr-defined]
+
     @cached_property
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of every indexed term (BM25's formula)."""

