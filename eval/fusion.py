@@ -191,7 +191,8 @@ def build_cases(pipeline: Any, questions: Sequence[Question]) -> list[Case]:
     for q in questions:
         if not q.answerable or q.type == "followup":
             continue
-        lexical, dense = retriever.candidates(q.question, CANDIDATES, "hybrid")
+        lexical, _ = retriever.candidates(q.question, CANDIDATES, "lexical")
+        _, dense = retriever.candidates(q.question, CANDIDATES, "dense")
         relevant = frozenset(
             i for i, p in enumerate(retriever.passages) if any(squash(e) in squash(p.text) for e in q.evidence)
         )

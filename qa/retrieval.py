@@ -134,7 +134,9 @@ class Retriever:
         return self.encoder is not None and self.vectors is not None
 
     def candidates(self, question: str, depth: int, mode: Mode) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
-        """Each retriever's ``(passage index, score)`` best first, ``depth`` deep (empty when unused)."""
+        """Each retriever's ``(passage index, score)`` best first, ``depth`` deep (empty when unused).
+        In hybrid mode the question is not even encoded when the fusion gives the model no weight
+        (a Chinese question whose words the report uses): most questions cost no model time."""
         lexical: list[tuple[int, float]] = []
         if mode != "dense":
             if self.glossary is not None and detect_lang(question) == "en":
@@ -142,7 +144,8 @@ class Retriever:
             else:
                 lexical = self.lexical.search(question, depth)
         dense: list[tuple[int, float]] = []
-        if mode != "lexical" and self.encoder is not None and self.vectors is not None:
+        wanted = mode == "dense" or (mode == "hybrid" and (not lexical or self.fusion.weight(question, lexical) > 0))
+        if wanted and self.encoder is not None and self.vectors is not None:
             dense = self.vectors.search(self.encoder.query_vector(question), depth)
         return lexical, dense
 
@@ -154,7 +157,7 @@ class Retriever:
         if mode == "dense":
             return 1.0
         lexical, _ = self.candidates(question, 1, "lexical")
-        return self.fusion.weight(question, lexical)
+        return self.fusion.weight(question, lexical) if lexical else 1.0
 
     def english_terms(self, question: str) -> dict[str, float]:
         """An English question as weighted report words: its glossary translation, plus the words

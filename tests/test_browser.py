@@ -52,6 +52,20 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app as it runs when the configured model cannot be loaded (lexical, one warning): the
+    status line must say so in plain words, with the technical message folded and escaped once."""
+    from eval.server import ServerError, running_app
+
+    env = {"QA_EMBEDDING_MODEL": "no-such-org/no-such-model", "HF_HUB_OFFLINE": "1"}
+    try:
+        with running_app(tmp_path_factory.mktemp("app"), env=env) as app:
+            yield app.url
+    except ServerError as exc:
+        pytest.fail(str(exc))
+
+
 @pytest.fixture
 def requests() -> list[str]:
     return []
@@ -112,8 +126,17 @@ def _settle(locator: Any, seconds: float = 5) -> None:
 
 def test_ask_cite_and_open_the_passage_in_the_full_report(browser: Browser, server: str, requests: list[str]) -> None:
     page = _open(browser, server, requests, 1280, 900)
-    expect(page.locator("#qa-status")).to_contain_text("lexical")
-    expect(page.locator("#qa-status")).to_contain_text("QA_EMBEDDING_MODEL")  # the model-missing notice
+    line = page.locator("#qa-status .qa-status-line")
+    expect(line).to_contain_text("关键词检索")  # one short line for a citizen
+    assert len(line.inner_text()) < 120, line.inner_text()
+    details = page.locator("#qa-status details")
+    assert not details.evaluate("d => d.open")  # the technical part is folded
+    details.locator("summary").click()
+    expect(details).to_contain_text("lexical")
+    expect(details).to_contain_text("'no-such-org/no-such-model'")  # quotes shown as typed
+    expect(details).to_contain_text("QA_EMBEDDING_MODEL")
+    shown = details.inner_text()
+    assert "&#" not in shown and "&amp;" not in shown and "&lt;" not in shown, shown  # escaped once, not twice
 
     answer, seconds = _ask(page, QUESTION)
     expect(answer).to_contain_text("7896")

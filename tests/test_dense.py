@@ -195,7 +195,13 @@ def test_hybrid_equals_the_fusion_of_both_retrievers(hybrid_qa, question):
     lexical = r.lexical.search_weighted(r.english_terms(question), CANDIDATES) if question.isascii() else r.lexical.search(question, CANDIDATES)
     dense = r.vectors.search(r.encoder.encode_queries([question])[0], CANDIDATES)
     hits = hybrid_qa.retrieve(question, k=8)
-    expected = dense[:8] if not lexical else fused_by_hand(lexical, dense, question)[:8]
+    if not lexical:
+        expected = dense[:8]
+    elif DEFAULT_FUSION.weight(question, lexical) == 0:  # the model has no say: not even asked
+        expected = lexical[:8]
+        dense = []
+    else:
+        expected = fused_by_hand(lexical, dense, question)[:8]
     assert [(h.passage.chunk_id, h.score) for h in hits] == [
         (r.passages[i].chunk_id, pytest.approx(s)) for i, s in expected
     ]
