@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from embeddings.bundled import BUNDLED_ID, BundledEncoder, load_bundled
 from embeddings.encoder import Encoder, ModelUnavailable
+from embeddings.hubcache import local_snapshot
 from embeddings.model import SentenceTransformerEncoder, load_sentence_transformer
-from embeddings.resolve import AUTO, FULL_PRECISION, load_encoder, local_snapshot
+from embeddings.resolve import AUTO, FULL_PRECISION, load_encoder
 from embeddings.store import APPROX_THRESHOLD, VectorStore
 
 __all__ = [

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.encoder import Encoder, Engine, ModelUnavailable
+from embeddings.hubcache import local_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +84,10 @@ def _offline() -> bool:
 
 
 def cached_snapshot(repo_id: str) -> str | None:
-    """The local snapshot directory of a hub model, without touching the network."""
-    try:
-        from huggingface_hub import snapshot_download
-
-        return str(snapshot_download(repo_id=repo_id, local_files_only=True))
-    except Exception:
-        return None
+    """The local snapshot directory of a hub model, without touching the network (nor importing
+    huggingface_hub: :mod:`embeddings.hubcache`)."""
+    found = local_snapshot(repo_id)
+    return str(found) if found is not None else None
 
 
 def _hub_reachable(repo_id: str, timeout: float) -> bool:

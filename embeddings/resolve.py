@@ -9,44 +9,16 @@ A hub id asks the hub (once, with a timeout) only when it is not cached — the 
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
 
 from embeddings.bundled import BUNDLED_ID, load_bundled
 from embeddings.encoder import Encoder, ModelUnavailable
+from embeddings.hubcache import hub_cache_dir, local_snapshot
 
 log = logging.getLogger(__name__)
 
 AUTO = "auto"
 #: The full-precision model ``auto`` prefers when it is on disk.
 FULL_PRECISION = "intfloat/multilingual-e5-small"
-
-
-def hub_cache_dir() -> Path:
-    """The Hugging Face hub cache, by the variables huggingface_hub reads (``HF_HUB_CACHE``,
-    ``HF_HOME``). Read here instead of importing huggingface_hub, which costs about a second —
-    most of a lexical cold start."""
-    explicit = os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE")
-    if explicit:
-        return Path(explicit).expanduser()
-    home = os.environ.get("HF_HOME") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "huggingface"
-    )
-    return Path(home).expanduser() / "hub"
-
-
-def local_snapshot(repo_id: str) -> Path | None:
-    """The cached snapshot of ``repo_id`` (``models--org--name/snapshots/<commit>``, the commit that
-    ``refs/main`` names), if it holds a sentence-transformers model; no network, no import."""
-    repo = hub_cache_dir() / ("models--" + repo_id.replace("/", "--"))
-    try:
-        commit = (repo / "refs" / "main").read_text("utf-8").strip()
-    except OSError:
-        return None
-    snapshot = repo / "snapshots" / commit
-    if (snapshot / "modules.json").is_file() and any((snapshot / w).is_file() for w in ("model.safetensors", "pytorch_model.bin")):
-        return snapshot
-    return None
 
 
 def load_encoder(name: str, hub_timeout: float = 3.0) -> Encoder:

@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             {"command": command, "mode": mode, "passages": report.passages, "mean_chars": report.mean_chars,
              "summary": report.summary(), "misses": report.misses(),
              "rows": [{"id": r.q.id, "rank": r.rank, "correct": r.correct, "cited": r.cited,
-                       "abstained": r.abstained, "answer": r.answer} for r in report.rows]},
+                       "abstained": r.abstained, "answer": r.answer, "explain": list(r.explain)} for r in report.rows]},
             ensure_ascii=False, indent=1,
         ),
         "utf-8",

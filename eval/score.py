@@ -58,6 +58,7 @@ class Row:
     abstained: bool = False
     answer: str = ""
     seconds: float = 0.0
+    explain: tuple[str, ...] = ()
 
 
 @dataclass
@@ -124,6 +125,7 @@ def run(
         a = answer(q.question, q.history)
         row.seconds = time.perf_counter() - started
         row.answer, row.abstained = a.text, a.abstained
+        row.explain = tuple(a.explanation.lines()[:3]) if a.explanation else ()
         if q.answerable:
             every = q.type == "list" and len(q.answers) > 1
             row.correct = not a.abstained and contains_answer(a.text, q.answers, every)
@@ -147,4 +149,9 @@ def markdown(report: Report, command: str) -> str:
     lines.append("")
     for kind, ids in report.misses().items():
         lines.append(f"- misses ({kind}): {', '.join(ids) if ids else 'none'}")
+    missed = set(report.misses()["answer"]) | set(report.misses()["not_abstained"])
+    explained = [r for r in report.rows if r.q.id in missed and r.explain]
+    if explained:
+        lines += ["", "Why (the answer step's explanation of each miss):", ""]
+        lines += [f"- {r.q.id} {r.q.question} — " + "; ".join(r.explain) for r in explained]
     return "\n".join(lines) + "\n"

@@ -3,6 +3,7 @@
     python -m qa ask "2018年全市共收到多少份政府信息公开申请？"
     python -m qa ask --retrieve -k 3 "IPv6"            # passages only
     python -m qa ask --history "市政府部门的答复率是多少？" "那区县政府呢？"
+    python -m qa ask --explain "政府公报出了多少期？"        # candidates, evidence, confidence
     python -m qa index [REPORT ...]                    # build the cache (progress bar)
     python -m qa status                                # which model and mode are running
     python -m qa download-model                        # the full-precision model, into the HF cache
@@ -32,6 +33,10 @@ def _hit_line(n: int, hit: Hit, scores: bool) -> str:
             parts.append(f"dense #{hit.dense_rank} {hit.dense_score:.3f}")
         extra = " (" + ", ".join(parts) + ")"
     return f"[{n}] {hit.section or hit.doc}  [{where}]{extra}\n    {hit.text}"
+
+
+def printable_line(text: str) -> str:
+    return "".join(c if c.isprintable() else " " for c in text)
 
 
 def format_answer(a: Answer, scores: bool = False) -> str:
@@ -75,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--retrieve", action="store_true", help="print the retrieved passages only")
     ask.add_argument("--history", action="append", default=[], help="a previous question (repeatable)")
     ask.add_argument("--scores", action="store_true", help="show retrieval scores")
+    ask.add_argument("--explain", action="store_true",
+                     help="show why: the candidates considered, the evidence and the confidence")
     ask.add_argument("--report", action="append", type=Path, help="report file(s) instead of the bundled one")
     index = sub.add_parser("index", help="build the index cache")
     index.add_argument("reports", nargs="*", type=Path)
@@ -116,7 +123,11 @@ def main(argv: list[str] | None = None) -> int:
             for n, hit in enumerate(hits, start=1):
                 print(_hit_line(n, hit, args.scores))
         else:
-            print(format_answer(rq.answer(args.question, history=args.history, k=args.k, mode=args.mode), args.scores))
+            answer = rq.answer(args.question, history=args.history, k=args.k, mode=args.mode)
+            print(format_answer(answer, args.scores))
+            if args.explain:
+                lines = answer.explanation.lines() if answer.explanation else ["computed (a comparison): see the working"]
+                print("\nexplain:\n" + "\n".join(printable_line(x) for x in lines))
         return 0
     except (QAError, ValueError, TypeError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -16,20 +16,31 @@ on the eval set's unanswerable questions).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
 from qa.arithmetic import compare
-from qa.context import ASK_UNITS, CJK_WORD, Context, hit_for, span
-from qa.extract import VALUE_KINDS, Candidate, candidates, heading_terms, passage_words, read_sentence, value_class
+from qa.context import ASK_UNITS, CJK_WORD, QUESTION_FRAME, Context, hit_for, span
+from qa.decision import EN_THRESHOLD, THRESHOLD, Evidence, confidence, contributions, weakest
+from qa.extract import (
+    VALUE_KINDS,
+    Candidate,
+    Value,
+    bare_unit,
+    candidates,
+    heading_terms,
+    passage_words,
+    read_sentence,
+    value_class,
+)
 from qa.inputs import check_k, clean_question
-from qa.question import Question, analyse, is_elliptical
+from qa.question import Question, analyse, is_elliptical, resolve_relative_years
 from qa.text import STOPWORDS, precise_words, tokenize_query
-from qa.types import Answer, Hit, Mode
+from qa.types import Answer, Explanation, Hit, Mode
 
 if TYPE_CHECKING:
-    from qa.pipeline import ReportQA
+    from qa.index import ReportIndex
 
 MIN_COVERAGE = 0.35
 MAX_ANSWER_CHARS = 150
@@ -61,7 +72,7 @@ def _window(text: str, clauses: Sequence[tuple[int, int]], focus: int) -> tuple[
     return a, b
 
 
-def _years_ok(q: Question, hit: Hit, pipeline: ReportQA) -> bool:
+def _years_ok(q: Question, hit: Hit, pipeline: ReportIndex) -> bool:
     if not q.years:
         return True
     covered = pipeline.years_near(hit.passage)
@@ -73,7 +84,7 @@ def _figures_ok(q: Question, hit: Hit) -> bool:
     return all(f in text for f in q.figures)
 
 
-def _unknown_place(q: Question, idf: dict[str, float]) -> str | None:
+def _unknown_place(q: Question, idf: Mapping[str, float]) -> str | None:
     for token in tokenize_query(q.text):
         if token not in idf and PLACE_SUFFIX.match(token):
             return token
@@ -81,11 +92,6 @@ def _unknown_place(q: Question, idf: dict[str, float]) -> str | None:
 
 
 _FILLER = frozenset("了的有是为共约在得地把被和与及、，,？?")
-#: Words that frame a question rather than name what it is about.
-QUESTION_FRAME = frozenset(
-    "比例 比重 号码 大约 大概 共有 各有 还有 剩下 还剩 一共 总共 多大 数量 数字 数目 总数 总量 情况 具体 分别 "
-    "万元 亿元 万人 人次 左右 以上 达到 超过 没有 多出 少了 高出".split()
-)
 _ASK_WORD = re.compile(r"多少|几")
 
 
@@ -131,6 +137,24 @@ def _missing_key(terms: dict[str, float], cand: Candidate) -> str | None:
     if at > 0:
         near |= read_sentence(sentences[at - 1]).terms
     return None if key in near else key
+
+
+def english_coverage(groups: Sequence[frozenset[str]], cand: Candidate) -> float:
+    """Share of the English question's words (each a group of report words it may mean) that have
+    a meaning near the candidate: 1 in its sentence, 0.8 in its headings, 0.6 elsewhere in its passage."""
+    if not groups:
+        return 0.0
+    heads = heading_terms(cand.passage.section)
+    words = passage_words(cand.passage)
+    got = 0.0
+    for g in groups:
+        if g & cand.info.terms:
+            got += 1.0
+        elif g & heads:
+            got += 0.8
+        elif g & words:
+            got += 0.6
+    return got / len(groups)
 
 
 def _coverage(terms: dict[str, float], cand: Candidate) -> float:
@@ -201,12 +225,51 @@ def _rerank_dense(ctx: Context, q: Question, cands: list[Candidate], words: floa
 
 @dataclass(frozen=True)
 class Found:
-    """The best candidate for a single-fact question, or why there is none."""
+    """The best candidate for a single-fact question, its evidence, and why the report does not
+    answer the question when it does not (``reason``)."""
 
     best: Candidate | None
     hit: Hit | None
     coverage: float
-    reason: str | None  # set when the report does not answer the question
+    reason: str | None
+    explanation: Explanation | None = None
+
+
+#: Measure words that count the same things (applications, documents): 申请7896份 answers 多少件.
+SAME_UNITS = (frozenset("件份"), frozenset("个项"), frozenset("场次"), frozenset("名人位"))
+_STRICT_CLASSES = frozenset({"percent", "money", "people", "rank", "year", "date"})
+
+
+def unit_agreement(q: Question, value: Value | None) -> float:
+    """1 the unit asked for, 0 none asked or none given, −0.5 another count unit, −1 another class."""
+    if value is None or q.unit is None or value.kind not in ("number", "percent"):
+        return 0.0
+    if value.kind == "percent" or q.unit_class == "percent":
+        return 1.0 if value.kind == "percent" and q.unit_class == "percent" else -1.0
+    have, asked = bare_unit(value), q.unit.lstrip("万亿")
+    if not have:
+        return 0.0
+    if have == asked or any(have in g and asked in g for g in SAME_UNITS):
+        return 1.0
+    hc, qc = value_class(value), q.unit_class
+    if hc != qc and (hc in _STRICT_CLASSES or qc in _STRICT_CLASSES):
+        return -1.0
+    return 0.0 if "个" in (have, asked) else -0.5
+
+
+def _missing_scopes(ctx: Context, q: Question, best: Candidate) -> list[str]:
+    where = best.info.sentence.text + "".join(best.passage.section)
+    # "卫生健康领域" is satisfied by a passage about 健康: a field is named loosely
+    return [e for e in ctx.scopes(q.text)
+            if e not in where and not (e.endswith("领域") and e[:-2] in where + best.passage.text)]
+
+
+def _explain(cands: Sequence[Candidate], e: Evidence | None, conf: float, verdict: str, best: str) -> Explanation:
+    shown = tuple((c.info.sentence.text[:80] + (f" → {c.value.text}" if c.value else ""), round(c.score, 3))
+                  for c in cands[:5])
+    ev = tuple(asdict(e).items()) if e else ()
+    parts = tuple(contributions(e).items()) if e else ()
+    return Explanation(shown, ev, parts, round(conf, 4), THRESHOLD, verdict, best)
 
 
 def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str, float],
@@ -218,7 +281,14 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
     if not cands and kinds is not None and q.kind not in ("number", "rate", "docno", "compare"):
         cands = candidates(ranked, terms, None, None, phrases)  # e.g. no phone number: the sentence
     if not cands:
-        return Found(None, None, 0.0, "检索到的段落中没有这类数值。" if q.lang == "zh" else "no such value in the closest passages.")
+        none = "检索到的段落中没有这类数值。" if q.lang == "zh" else "no such value in the closest passages."
+        return Found(None, None, 0.0, none, _explain([], None, 0.0, f"abstained: {none}", ""))
+    if q.lang == "en":
+        # an English word has several possible meanings: the candidate near a meaning of the most
+        # question words wins over one that matches a single word's rare meaning strongly
+        groups = ctx.english_groups(q.text)
+        top = max(c.score for c in cands) or 1.0
+        cands = sorted(cands, key=lambda c: -(english_coverage(groups, c) + 0.5 * c.score / top))
     if ctx.dense_weight(q.text) > 0:  # where the model helps: paraphrases, English
         cands = _rerank_dense(ctx, q, cands, sum(current.values()))
     if q.followup and cands[0].value is not None:
@@ -228,52 +298,79 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
     best = cands[0]
     hit = hit_for(best, hits)
     coverage = _coverage(current, best)
-    reason = None
-    if q.lang == "zh" or not ctx.dense:
-        where = best.info.sentence.text + "".join(best.passage.section)
-        # "卫生健康领域" is satisfied by a passage about 健康: a field is named loosely
-        missing_scope = [e for e in ctx.scopes(q.text)
-                         if e not in where and not (e.endswith("领域") and e[:-2] in where + best.passage.text)]
-        if not _years_ok(q, hit, ctx.pipeline):
+    would = _quote(best)[0]
+    reason: str | None = None
+    evidence: Evidence | None = None
+    conf = 1.0
+    if q.lang == "zh":
+        scopes = ctx.scopes(q.text)
+        missing_scope = _missing_scopes(ctx, q, best)
+        key = _missing_key(current, best)
+        head = _unmentioned_head(ctx, q, best)
+        evidence = Evidence(
+            coverage=round(min(coverage, 1.0), 3), key=0.0 if key else 1.0,
+            scope=round(1 - len(missing_scope) / len(scopes), 3) if scopes else 1.0,
+            unit=unit_agreement(q, best.value), head=0.0 if head else 1.0, rank=round(1 / best.rank, 3),
+        )
+        conf = confidence(evidence)
+        if not _years_ok(q, hit, ctx.pipeline):  # hard vetoes: facts, not judgement
             reason = f"报告的统计期是{ctx.pipeline.report_years()}，没有{'、'.join(q.years)}年的这项数据。"
         elif not _figures_ok(q, hit):
             reason = f"报告中没有与“{'、'.join(q.figures)}”相符的内容。"
-        elif missing_scope:
-            reason = f"报告中没有“{missing_scope[0]}”的这项数据。"
-        elif q.unit_class in ("money", "people", "percent") and (key := _missing_key(current, best)) is not None:
-            reason = f"报告中与“{key}”有关的段落里没有这项数据。"
-        elif (head := _unmentioned_head(ctx, q, best)) is not None:
-            reason = f"报告中没有提到“{head}”。"
-        elif coverage < MIN_COVERAGE:
-            reason = "报告中没有与问题相符的内容，下面是最接近的段落，仅供参考。"
+        elif conf < THRESHOLD:
+            why = weakest(evidence)
+            if why == "scope" and missing_scope:
+                reason = f"报告中没有“{missing_scope[0]}”的这项数据。"
+            elif why == "unit" and q.unit:
+                reason = f"报告中没有以“{q.unit}”计的这项数据。"
+            elif why == "key" and key:
+                reason = f"报告中与“{key}”有关的段落里没有这项数据。"
+            elif why == "head" and head:
+                reason = f"报告中没有提到“{head}”。"
+
+            else:
+                reason = "报告中没有与问题相符的内容，下面是最接近的段落，仅供参考。"
+    elif q.lang == "en":
+        coverage = english_coverage(ctx.english_groups(q.text), best)
+        conf = coverage
+        if not _years_ok(q, hit, ctx.pipeline):
+            reason = f"the report covers {ctx.pipeline.report_years()}, not {', '.join(q.years)}."
+        elif not _figures_ok(q, hit):
+            reason = f"nothing in the report matches {', '.join(q.figures)}."
+        elif coverage < EN_THRESHOLD:
+            reason = "too little of what the question asks about is near any figure or sentence of the report."
     if reason is None and q.unit_class in ("money", "people", "percent") and best.value is not None:
         have = value_class(best.value) if best.value.kind in ("number", "percent") else None
-        if have is not None and have != q.unit_class:
+        if have is not None and have != q.unit_class:  # a unit the passage does not count in: a fact
             reason = f"报告中没有以“{q.unit}”计的这项数据。"
-    return Found(best, hit, coverage, reason)
+    vetoed = reason is not None and (evidence is None or conf >= THRESHOLD)
+    verdict = "answered" if reason is None else f"{'vetoed' if vetoed else 'abstained'}: {reason}"
+    return Found(best, hit, coverage, reason, _explain(cands, evidence, conf, verdict, would))
 
 
 def _single(ctx: Context, q: Question, terms: dict[str, float], current: dict[str, float],
             hits: Sequence[Hit]) -> Answer:
     found = _find(ctx, q, terms, current, hits)
     if found.reason is not None or found.best is None or found.hit is None:
-        return _abstain(q, hits, ctx.mode, found.reason or "")
+        return replace(_abstain(q, hits, ctx.mode, found.reason or ""), explanation=found.explanation)
     best, hit = found.best, found.hit
     quote, a, b = _quote(best)
     highlights = [span(ctx.pipeline, hit, best.info.sentence, a, b)]
     if best.value is not None:
         highlights.insert(0, span(ctx.pipeline, hit, best.info.sentence, best.value.start, best.value.end))
     text = quote
-    if q.lang == "en":
-        text = f"According to the report ({hit.section}): {quote}"
+    if q.lang == "en":  # an English frame around the report's own words, never a translation
+        text = f"{best.value.text} — “{quote}”" if best.value is not None else f"The report says: “{quote}”"
+    conf = found.explanation.confidence if found.explanation and found.explanation.evidence else min(1.0, found.coverage)
     return Answer(
         question=q.text, text=text, citations=(hit,), abstained=False, kind=q.kind,
-        confidence=round(min(1.0, found.coverage), 3), highlights=tuple(highlights), lang=q.lang, mode=ctx.mode,
+        confidence=round(conf, 3), highlights=tuple(highlights), lang=q.lang, mode=ctx.mode,
+        explanation=found.explanation,
     )
 
 
 def answer_question(
-    pipeline: ReportQA, question: str, history: Sequence[str] | None = None, k: int | None = None,
+    pipeline: ReportIndex, question: str, history: Sequence[str] | None = None, k: int | None = None,
     mode: Mode | None = None,
 ) -> Answer:
     text = clean_question(question)
@@ -284,10 +381,14 @@ def answer_question(
     if isinstance(history, str) or not isinstance(history, Sequence):
         raise TypeError("history must be a list of the previous questions (strings)")
     past = tuple(clean_question(h) for h in history if isinstance(h, str) and h.strip())[-3:]
+    year = pipeline.report_year()
+    if year:
+        text = resolve_relative_years(text, year)
+        past = tuple(resolve_relative_years(h, year) for h in past)
     q = analyse(text, past)
-    use = pipeline._mode(mode)
-    ctx = Context(pipeline, use, max(k or pipeline.settings.k, 5))
-    current = ctx.weights(q.text)
+    use = pipeline.resolve_mode(mode)
+    ctx = Context(pipeline, use, max(k or pipeline.default_k, 5))
+    current = ctx.english_weights(q.text) if q.lang == "en" else ctx.weights(q.text)
     terms = dict(current)
     replaces = bool(ctx.scopes(q.text))
     for age, previous in enumerate(reversed(past)):
@@ -298,7 +399,7 @@ def answer_question(
                 terms.setdefault(t, w)
     query = " ".join((*past[-1:], q.text))
     hits = ctx.hits(query)
-    if q.lang == "en" and not ctx.dense and sum(current.values()) < 3.0:
+    if q.lang == "en" and not ctx.dense and not current:
         return _abstain(q, hits, use, "this English question matches no words of the (Chinese) report "
                         "and the multilingual model is not loaded. " + ENABLE_MODEL, ENABLE_MODEL)
     if not current and not past:

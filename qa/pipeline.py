@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +27,7 @@ from qa.lexical import LexicalIndex
 from qa.retrieval import DEFAULT_FUSION, Retriever
 from qa.settings import Settings
 from qa.text import DOMAIN_WORDS, full_tokenizer, save_word_table, use_word_table, word_table_name
+from qa.thesaurus import Thesaurus, thesaurus_version
 from qa.types import Answer, Hit, Mode, Passage, Sentence
 
 if TYPE_CHECKING:
@@ -113,6 +114,7 @@ class ReportQA:
         self._extra_vectors: dict[str, Any] = {}  # encoded on demand
         self._title_memo: dict[str, bool] = {}
         self.raw: dict[str, str] = {}
+        self.thesaurus: Thesaurus = Thesaurus({})
 
     # -- building ---------------------------------------------------------------------------
     def _doc_ids(self) -> list[str]:
@@ -141,7 +143,7 @@ class ReportQA:
         key = fingerprint(
             kind="lexical", version=VERSION, format=INDEX_FORMAT, chunk_size=s.chunk_size,
             overlap=s.chunk_overlap, words=hashlib.sha256(DOMAIN_WORDS.read_bytes()).hexdigest(),
-            glossary=glossary_version(),
+            glossary=glossary_version(), thesaurus=thesaurus_version(),
             docs=[(i, hashlib.sha256(t.encode()).hexdigest()) for i, t in self.raw.items()],
         )
         words = s.resolved_cache_dir / word_table_name() if s.use_cache else None
@@ -152,12 +154,14 @@ class ReportQA:
         passages: list[Passage] = []
         lexical: LexicalIndex | None = None
         glossary: Glossary | None = None
+        thesaurus: Thesaurus | None = None
         if found is not None:
             entry, _meta = found
             try:
                 passages = [_passage_from_json(d) for d in json.loads((entry / "passages.json").read_text("utf-8"))]
                 lexical = LexicalIndex.load(entry / "bm25", len(passages))
                 glossary = Glossary.from_json(json.loads((entry / "glossary.json").read_text("utf-8")))
+                thesaurus = Thesaurus.from_json(json.loads((entry / "thesaurus.json").read_text("utf-8")))
                 from_cache = True
             except Exception as exc:
                 log.warning("index cache entry %s unreadable (%s); rebuilding", entry, exc)
@@ -174,6 +178,7 @@ class ReportQA:
             full_tokenizer()
             lexical = LexicalIndex.build(passages, show_progress=s.progress)
             glossary = Glossary.build(lexical.vocabulary)
+            thesaurus = Thesaurus.build(lexical.vocabulary)
 
             def write(tmp: Path) -> None:
                 (tmp / "passages.json").write_text(
@@ -181,10 +186,12 @@ class ReportQA:
                 )
                 lexical.save(tmp / "bm25")  # type: ignore[union-attr]
                 (tmp / "glossary.json").write_text(json.dumps(glossary.to_json(), ensure_ascii=False), "utf-8")
+                (tmp / "thesaurus.json").write_text(json.dumps(thesaurus.to_json(), ensure_ascii=False), "utf-8")
 
             if cache.save(key, write, {"passages": len(passages)}) and words is not None:
                 save_word_table(words)
         retriever = Retriever(passages, lexical, fusion=replace(DEFAULT_FUSION, rrf_k=s.rrf_k), glossary=glossary)
+        self.thesaurus = thesaurus or Thesaurus({})
         dense_error = self._attach_dense(retriever, cache, key)
         mode: Mode = s.mode if retriever.dense_available else "lexical"
         self._status = Status(
@@ -268,6 +275,33 @@ class ReportQA:
         use = self._mode(mode)
         return retriever.search(text, k, use)
 
+    # -- what the answer step reads (qa.index.ReportIndex) ----------------------------------
+    @property
+    def idf(self) -> Mapping[str, float]:
+        return self._ensure().lexical.idf
+
+    @property
+    def default_k(self) -> int:
+        return self.settings.k
+
+    @property
+    def dense_available(self) -> bool:
+        return self._ensure().dense_available
+
+    def dense_weight(self, question: str, mode: Mode) -> float:
+        return self._ensure().dense_weight(question, mode)
+
+    def english_terms(self, question: str) -> dict[str, float]:
+        return self._ensure().english_terms(question)
+
+    def english_groups(self, question: str) -> list[tuple[str, dict[str, float]]]:
+        glossary = self._ensure().glossary
+        return glossary.groups(question) if glossary is not None else []
+
+    def resolve_mode(self, mode: Mode | None) -> Mode:
+        """The mode that will run: ``mode`` or the settings', lexical when there is no model."""
+        return self._mode(mode)
+
     def _mode(self, mode: Mode | None) -> Mode:
         wanted = mode or self.settings.mode
         if wanted not in ("hybrid", "lexical", "dense"):
@@ -334,6 +368,11 @@ class ReportQA:
         by_section, titles = self._years
         top = passage.section[0] if passage.section else ""
         return by_section.get((passage.doc, top), frozenset()) | titles.get(passage.doc, frozenset())
+
+    def report_year(self) -> str | None:
+        """The one year the reports' titles name, if they name exactly one (what 去年 means)."""
+        years = set().union(*self._years[1].values()) if self._years[1] else set()
+        return next(iter(years)) if len(years) == 1 else None
 
     def report_years(self) -> str:
         years = sorted(set().union(*self._years[1].values())) if self._years[1] else []

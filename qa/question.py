@@ -33,7 +33,7 @@ _KIND_RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     ("rate", re.compile(r"率|比例|比重|占比|百分之几|百分比|占.*多少|percent|rate|share|proportion", re.I)),
     ("list", re.compile(r"哪些|哪几|哪[一二三四五六七八九十两\d]+[个类项种家条大]|分别是|有哪|包括什么|包括哪|列举|which (?:\w+ )?(?:are|were)|list", re.I)),
     ("date", re.compile(r"什么时候|何时|哪一?年|哪天|日期|期限|起止|统计期|when|what date|period", re.I)),
-    ("yesno", re.compile(r"是否|有没有|^(?:是不是)|吗[？?]?$|\b(?:did|does|is|are|was|were) .*\?$", re.I)),
+    ("yesno", re.compile(r"是否|有没有|^(?:是不是)|吗[？?]?$|^(?:did|does|do|is|are|was|were|has|have|had|can|could|will)\b", re.I)),
     ("number", re.compile(r"多少|几|数量|how many|how much|number of|total", re.I)),
     ("name", re.compile(r"谁|叫什么|名称|名字|哪个|哪位|什么平台|what is the name|who|which", re.I)),
     ("place", re.compile(r"哪里|在哪|地址|where|address", re.I)),
@@ -76,6 +76,24 @@ class Question:
 def is_elliptical(text: str) -> bool:
     """A short question that leans on a previous one: "那区县政府呢？", "其中工业用地有几宗？"."""
     return bool(FOLLOWUP_START.search(text) or FOLLOWUP_END.search(text)) and len(CJK.findall(text)) <= 12
+
+
+_RELATIVE_YEAR = re.compile(r"(前年|去年|今年|本年度|当年|那一年|那年|这一年)")
+
+
+def resolve_relative_years(text: str, report_year: str) -> str:
+    """Relative years read as the report's own: the asker of a 2018 report who says 去年 or 今年
+    means its year (the report is the one being asked); 前年 is the year before it.
+
+    >>> resolve_relative_years("去年收到多少申请？", "2018")
+    '2018年收到多少申请？'
+    >>> resolve_relative_years("前年呢？", "2018")
+    '2017年呢？'
+    """
+    def year(m: re.Match[str]) -> str:
+        return f"{int(report_year) - 1}年" if m.group(1) == "前年" else f"{report_year}年"
+
+    return _RELATIVE_YEAR.sub(year, text)
 
 
 def detect_lang(text: str) -> Literal["zh", "en"]:

@@ -105,6 +105,32 @@ class Span:
 
 
 @dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why an answer was given or not, as Lucene's ``explain``: the candidates considered (their
+    text and score, best first), the best one's named evidence and what each part adds to the
+    logit, the confidence against the threshold, and the verdict. ``best`` is the answer the best
+    candidate would give, also when the answer step abstained."""
+
+    candidates: tuple[tuple[str, float], ...] = ()
+    evidence: tuple[tuple[str, float], ...] = ()
+    contributions: tuple[tuple[str, float], ...] = ()
+    confidence: float = 0.0
+    threshold: float = 0.0
+    verdict: str = ""
+    best: str = ""
+
+    def lines(self) -> list[str]:
+        out = [f"verdict: {self.verdict}", f"confidence {self.confidence:.3f} (threshold {self.threshold:.2f})"]
+        if self.evidence:
+            parts = dict(self.contributions)
+            out.append("evidence: " + ", ".join(f"{k}={v:g} ({parts.get(k, 0):+.2f})" for k, v in self.evidence))
+        if self.best:
+            out.append(f"best candidate: {self.best}")
+        out += [f"  #{i} {score:.2f}  {text}" for i, (text, score) in enumerate(self.candidates, 1)]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """The answer to one question.
 
@@ -126,3 +152,4 @@ class Answer:
     lang: Literal["zh", "en"] = "zh"
     mode: Mode = "lexical"
     notes: tuple[str, ...] = field(default=())
+    explanation: Explanation | None = None

@@ -120,10 +120,12 @@ def test_follow_up_uses_the_history(lexical_qa: qa.ReportQA) -> None:
     assert "398件" in b.text
 
 
-def test_english_without_a_model_names_the_setting(lexical_qa: qa.ReportQA) -> None:
-    a = lexical_qa.answer("How many disclosure applications were received in 2018?")
-    assert a.abstained and a.lang == "en"
-    assert "QA_EMBEDDING_MODEL" in a.text
+def test_english_without_a_model_goes_through_the_dictionary(lexical_qa: qa.ReportQA) -> None:
+    a = lexical_qa.answer("How many lawsuits over information disclosure were accepted?")
+    assert not a.abstained and a.lang == "en" and a.text.startswith("398件 — “") and "受理行政诉讼398件" in a.text
+    assert_never_invents(a, a.question)
+    none = lexical_qa.answer("Qwzx blorft vintage?")  # no word the dictionary or the report knows
+    assert none.abstained and "QA_EMBEDDING_MODEL" in none.text
 
 
 def test_bad_history_is_a_type_error(lexical_qa: qa.ReportQA) -> None:
@@ -203,7 +205,10 @@ def test_eval_set_accuracy_bars(lexical_qa: qa.ReportQA) -> None:
     abstained = sum(lexical_qa.answer(q.question).abstained for q in unanswerable)
     assert correct / len(answerable) >= 0.95
     assert cited / len(answerable) >= 0.95
-    assert false_abstain / len(answerable) <= 0.03
+    # the calibrated decision (qa/decision.py) abstains on two questions the veto chain answered
+    # wrongly: fewer wrong answers, one more point of false abstention
+    assert false_abstain / len(answerable) <= 0.04
+    assert (len(answerable) - correct - false_abstain) / len(answerable) <= 0.01  # answered wrongly
     assert abstained / len(unanswerable) >= 0.80
     assert compare_ok / compare_n >= 0.80
 
@@ -232,8 +237,8 @@ def test_hybrid_answers_and_reranks_with_sentence_similarity(
 def test_english_with_a_model_gets_an_english_lead_in(hybrid: qa.ReportQA) -> None:
     a = hybrid.answer("How many government information disclosure applications were received?")
     assert a.lang == "en"
-    if not a.abstained:
-        assert a.text.startswith(("According to the report", "Computed from the report"))
+    if not a.abstained:  # an English frame around the report's own words, quoted
+        assert re.match(r"^(?:\S+ — “|The report says: “|Computed from the report)", a.text), a.text
         assert a.citations
         assert_never_invents(a, a.question)
 
