@@ -23,7 +23,7 @@ from eval.dataset import QUESTIONS, load_questions
 from eval.score import contains_answer
 from qa.decision import FEATURES
 
-TUNING = [QUESTIONS.with_name(n) for n in ("questions.jsonl", "heldout.jsonl", "apart-a.jsonl", "apart-b.jsonl", "apart-c.jsonl")]
+TUNING = [QUESTIONS.with_name(n) for n in ("questions.jsonl", "heldout.jsonl", "apart-a.jsonl", "apart-b.jsonl", "apart-c.jsonl", "apart-d.jsonl")]
 
 
 def bucket(qid: str) -> int:

@@ -26,7 +26,7 @@ from eval.dataset import QUESTIONS, Question, load_questions, squash
 from qa.retrieval import CANDIDATES, DEFAULT_FUSION, Gate, combine_scores, rrf
 
 #: Every eval file: the first set, the held-out set and the two sets written apart (README, Eval).
-TUNING = [QUESTIONS.with_name(n) for n in ("questions.jsonl", "heldout.jsonl", "apart-a.jsonl", "apart-b.jsonl", "apart-c.jsonl")]
+TUNING = [QUESTIONS.with_name(n) for n in ("questions.jsonl", "heldout.jsonl", "apart-a.jsonl", "apart-b.jsonl", "apart-c.jsonl", "apart-d.jsonl")]
 GRID = [round(0.1 * i, 1) for i in range(11)]
 
 

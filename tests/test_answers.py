@@ -17,7 +17,7 @@ from qa.extract import read_sentence
 from qa.numerals import numbers_in
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL_FILES = [ROOT / "eval" / n for n in ("questions.jsonl", "heldout.jsonl", "apart-a.jsonl", "apart-b.jsonl", "apart-c.jsonl")]
+EVAL_FILES = [ROOT / "eval" / n for n in ("questions.jsonl", "heldout.jsonl", "apart-a.jsonl", "apart-b.jsonl", "apart-c.jsonl", "apart-d.jsonl")]
 
 
 def _raw(rq: qa.ReportQA, span: qa.Span) -> str:
