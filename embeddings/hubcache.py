@@ -12,8 +12,7 @@ from pathlib import Path
 
 def hub_cache_dir() -> Path:
     """The Hugging Face hub cache, by the variables huggingface_hub reads (``HF_HUB_CACHE``,
-    ``HF_HOME``). Read here instead of importing huggingface_hub, which costs about a second —
-    most of a lexical cold start."""
+    ``HF_HOME``)."""
     explicit = os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE")
     if explicit:
         return Path(explicit).expanduser()

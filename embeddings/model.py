@@ -83,13 +83,6 @@ def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
 
 
-def cached_snapshot(repo_id: str) -> str | None:
-    """The local snapshot directory of a hub model, without touching the network (nor importing
-    huggingface_hub: :mod:`embeddings.hubcache`)."""
-    found = local_snapshot(repo_id)
-    return str(found) if found is not None else None
-
-
 def _hub_reachable(repo_id: str, timeout: float) -> bool:
     url = f"{_hub_endpoint()}/api/models/{repo_id}"
     try:
@@ -127,9 +120,9 @@ def load_sentence_transformer(name: str, hub_timeout: float = 3.0, snapshot: str
     elif local.exists() or name.startswith((".", "/", "~")):
         raise ModelUnavailable(f"embedding model path {local} is not a model directory; " + _how_to_fix(name))
     else:
-        snapshot = cached_snapshot(name)
-        if snapshot is not None:
-            source = snapshot
+        cached = local_snapshot(name)  # no network, no import of huggingface_hub
+        if cached is not None:
+            source = str(cached)
         elif _offline():
             raise ModelUnavailable(f"model {name!r} is not in the local cache and HF_HUB_OFFLINE is set; " + _how_to_fix(name))
         elif not _hub_reachable(name, hub_timeout):

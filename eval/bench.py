@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -42,6 +42,7 @@ from typing import Any
 
 from eval.bench_bundled import markdown as bundled_markdown
 from eval.bench_bundled import worker_bundled
+from eval.measure import evidence_rank, hit_rates, summarize
 
 log = logging.getLogger("eval.bench")
 
@@ -70,18 +71,6 @@ TARGETS = {
 
 
 # -- small helpers -------------------------------------------------------------------------------
-def summarize(xs: Sequence[float]) -> dict[str, float | int]:
-    """n, median, p95 (linear interpolation), mean, min, max of ``xs``."""
-    if not xs:
-        return {"n": 0}
-    s = sorted(xs)
-    pos = 0.95 * (len(s) - 1)
-    lo = int(pos)
-    p95 = s[lo] + (s[min(lo + 1, len(s) - 1)] - s[lo]) * (pos - lo)
-    return {"n": len(s), "p50": statistics.median(s), "p95": p95, "mean": statistics.fmean(s),
-            "min": s[0], "max": s[-1]}
-
-
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
@@ -91,27 +80,6 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def evidence_rank(texts: Sequence[str], evidence: Sequence[str]) -> int | None:
-    """1-based rank of the first text holding an evidence snippet (as :mod:`eval.score`)."""
-    snippets = [squash(e) for e in evidence]
-    for rank, text in enumerate(texts, start=1):
-        t = squash(text)
-        if any(s in t for s in snippets):
-            return rank
-    return None
-
-
-def hit_rates(ranks: Sequence[int | None]) -> dict[str, float | int]:
-    n = len(ranks)
-    return {"n": n,
-            "hit@1": round(100 * sum(r == 1 for r in ranks) / n, 1) if n else 0.0,
-            "hit@5": round(100 * sum(r is not None and r <= 5 for r in ranks) / n, 1) if n else 0.0}
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,11 @@ hit@k mean something. Measured, each in fresh processes where start-up matters:
 
 from __future__ import annotations
 
-import statistics
 import time
 from pathlib import Path
 from typing import Any
+
+from eval.measure import evidence_rank, hit_rates, summarize
 
 EVAL_FILES = ("questions.jsonl", "heldout.jsonl")
 
@@ -28,25 +29,6 @@ def _questions() -> list[Any]:
     from eval.dataset import QUESTIONS, load_questions
 
     return [q for name in EVAL_FILES for q in load_questions(QUESTIONS.with_name(name))]
-
-
-def _rank(texts: list[str], evidence: tuple[str, ...]) -> int | None:
-    from eval.dataset import squash
-
-    return next((i for i, t in enumerate(texts, start=1) if any(squash(e) in squash(t) for e in evidence)), None)
-
-
-def _rates(ranks: list[int | None]) -> dict[str, float | int]:
-    n = len(ranks)
-    return {"n": n, "hit@1": round(100 * sum(r == 1 for r in ranks) / n, 1) if n else 0.0,
-            "hit@5": round(100 * sum(r is not None and r <= 5 for r in ranks) / n, 1) if n else 0.0}
-
-
-def _summary(xs: list[float]) -> dict[str, float | int]:
-    xs = sorted(xs)
-    if not xs:
-        return {"n": 0}
-    return {"n": len(xs), "p50": statistics.median(xs), "p95": xs[min(len(xs) - 1, int(0.95 * len(xs)))], "min": xs[0]}
 
 
 def worker_bundled(spec: dict[str, Any]) -> dict[str, Any]:
@@ -68,7 +50,7 @@ def worker_bundled(spec: dict[str, Any]) -> dict[str, Any]:
         t = time.perf_counter()
         encoder.encode_queries([q.question])
         enc.append(time.perf_counter() - t)
-    out["query_encode_s"] = _summary(enc)
+    out["query_encode_s"] = summarize(enc)
     out["modes"] = {}
     for mode in ("lexical", "dense", "hybrid"):
         retrieve_s, answer_s = [], []
@@ -79,13 +61,13 @@ def worker_bundled(spec: dict[str, Any]) -> dict[str, Any]:
             hits = rq.retrieve(q.question, k=5, mode=mode)
             retrieve_s.append(time.perf_counter() - t)
             if q.answerable and q.type != "followup":
-                ranks[q.lang].append(_rank([h.text for h in hits], q.evidence))
+                ranks[q.lang].append(evidence_rank([h.text for h in hits], q.evidence))
             encoder._queries.clear()
             t = time.perf_counter()
             rq.answer(q.question, history=list(q.history), mode=mode)
             answer_s.append(time.perf_counter() - t)
-        out["modes"][mode] = {"retrieve_s": _summary(retrieve_s), "answer_s": _summary(answer_s),
-                              "hits": {lang: _rates(r) for lang, r in ranks.items()}}
+        out["modes"][mode] = {"retrieve_s": summarize(retrieve_s), "answer_s": summarize(answer_s),
+                              "hits": {lang: hit_rates(r) for lang, r in ranks.items()}}
     if spec.get("peer", True):
         out["peer"] = _peer(rq, ranked)
     return out
@@ -128,8 +110,8 @@ def _peer(rq: Any, ranked: list[Any]) -> dict[str, Any]:
         t = time.perf_counter()
         got = ensemble.invoke(q.question)
         query_s.append(time.perf_counter() - t)
-        ranks[q.lang].append(_rank([d.page_content for d in got[:5]], q.evidence))
-    return {"build_s": build, "query_s": _summary(query_s), "hits": {lang: _rates(r) for lang, r in ranks.items()}}
+        ranks[q.lang].append(evidence_rank([d.page_content for d in got[:5]], q.evidence))
+    return {"build_s": build, "query_s": summarize(query_s), "hits": {lang: hit_rates(r) for lang, r in ranks.items()}}
 
 
 def markdown(r: dict[str, Any]) -> list[str]:

@@ -19,11 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.dataset import QUESTIONS, load_questions
+from eval.dataset import EVAL_FILES, load_questions
 from eval.score import contains_answer
 from qa.decision import FEATURES
-
-TUNING = [QUESTIONS.with_name(n) for n in ("questions.jsonl", "heldout.jsonl", "apart-a.jsonl", "apart-b.jsonl", "apart-c.jsonl", "apart-d.jsonl")]
 
 
 def bucket(qid: str) -> int:
@@ -71,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
     pipeline = qa.ReportQA(embedding_model="none")
     rows = []
-    for path in args.questions or TUNING:
+    for path in args.questions or EVAL_FILES:
         for q in load_questions(path):
             if q.lang != "zh":
                 continue

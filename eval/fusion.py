@@ -22,11 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eval.dataset import QUESTIONS, Question, load_questions, squash
+from eval.dataset import EVAL_FILES, Question, load_questions, squash
 from qa.retrieval import CANDIDATES, DEFAULT_FUSION, Gate, combine_scores, rrf
 
-#: Every eval file: the first set, the held-out set and the two sets written apart (README, Eval).
-TUNING = [QUESTIONS.with_name(n) for n in ("questions.jsonl", "heldout.jsonl", "apart-a.jsonl", "apart-b.jsonl", "apart-c.jsonl", "apart-d.jsonl")]
 GRID = [round(0.1 * i, 1) for i in range(11)]
 
 
@@ -46,15 +44,7 @@ def _rank(ranked: Sequence[int], relevant: frozenset[int]) -> int | None:
 
 
 def metrics(cases: Sequence[Case], ranker: Ranker) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for lang in ("zh", "en"):
-        ranks = [_rank(ranker(c)[:10], c.relevant) for c in cases if c.q.lang == lang]
-        if not ranks:
-            continue
-        out[f"{lang}_hit1"] = 100 * sum(r == 1 for r in ranks) / len(ranks)
-        out[f"{lang}_hit5"] = 100 * sum(r is not None and r <= 5 for r in ranks) / len(ranks)
-        out[f"{lang}_mrr"] = sum(1 / r for r in ranks if r) / len(ranks)
-    return out
+    return _summary([_rank(ranker(c)[:10], c.relevant) for c in cases], [c.q.lang for c in cases])
 
 
 def objective(m: dict[str, float]) -> float:
@@ -130,57 +120,39 @@ def _summary(ranks: Sequence[int | None], langs: Sequence[str]) -> dict[str, flo
     return out
 
 
-def cross_validate(cases: Sequence[Case], grid: list[tuple[dict[str, Any], Ranker]], n: int = 5) -> dict[str, Any]:
+def cross_validate(cases: Sequence[Case], grid: list[tuple[dict[str, Any], Ranker]], per_language: bool = False,
+                   n: int = 5) -> dict[str, Any]:
     """Out-of-fold figures of the grid point chosen on the other folds (each case ranked once per
-    grid point; folds only regroup those ranks)."""
+    grid point; folds only regroup those ranks). ``per_language``: each language its own grid
+    point, chosen for that language's MRR alone (the objective is a mean of the two, so it separates)."""
     index = {id(c): i for i, c in enumerate(cases)}
     table = [[_rank(ranker(c)[:10], c.relevant) for c in cases] for _, ranker in grid]
     langs = [c.q.lang for c in cases]
     parts = [[index[id(c)] for c in part] for part in folds(cases, n)]
 
-    def best(rows: Sequence[int]) -> int:
-        return max(range(len(grid)), key=lambda g: objective(_summary([table[g][i] for i in rows], [langs[i] for i in rows])))
+    def pick(rows: Sequence[int]) -> dict[str, int]:
+        if per_language:
+            return {lang: max(range(len(grid)), key=lambda g: sum(1 / table[g][i] for i in rows
+                                                                   if langs[i] == lang and table[g][i]))
+                    for lang in ("zh", "en")}
+        g = max(range(len(grid)), key=lambda g: objective(_summary([table[g][i] for i in rows], [langs[i] for i in rows])))
+        return {"zh": g, "en": g}
+
+    def params(p: dict[str, int]) -> Any:
+        return {lang: grid[g][0] for lang, g in p.items()} if per_language else grid[p["zh"]][0]
 
     held: list[int | None] = [None] * len(cases)
     chosen = []
     for i, test in enumerate(parts):
-        g = best([r for j, p in enumerate(parts) if j != i for r in p])
-        chosen.append(grid[g][0])
+        p = pick([r for j, part in enumerate(parts) if j != i for r in part])
+        chosen.append(params(p))
         for r in test:
-            held[r] = table[g][r]
+            held[r] = table[p[langs[r]]][r]
     out: dict[str, Any] = _summary(held, langs)
-    g_all = best(range(len(cases)))
+    p_all = pick(range(len(cases)))
     out["folds_chose"] = chosen
-    out["fitted_on_all"] = grid[g_all][0]
-    out["_ranker"] = grid[g_all][1]
-    return out
-
-
-def cross_validate_per_language(cases: Sequence[Case], grid: list[tuple[dict[str, Any], Ranker]], n: int = 5) -> dict[str, Any]:
-    """Each language its own grid point of any variant, chosen on the training folds for that
-    language's MRR alone (the objective is a mean of the two, so it separates)."""
-    index = {id(c): i for i, c in enumerate(cases)}
-    table = [[_rank(ranker(c)[:10], c.relevant) for c in cases] for _, ranker in grid]
-    langs = [c.q.lang for c in cases]
-    parts = [[index[id(c)] for c in part] for part in folds(cases, n)]
-
-    def best(rows: Sequence[int], lang: str) -> int:
-        rows = [i for i in rows if langs[i] == lang]
-        return max(range(len(grid)), key=lambda g: sum(1 / table[g][i] for i in rows if table[g][i]))
-
-    held: list[int | None] = [None] * len(cases)
-    chosen = []
-    for i, test in enumerate(parts):
-        train = [r for j, p in enumerate(parts) if j != i for r in p]
-        picks = {lang: best(train, lang) for lang in ("zh", "en")}
-        chosen.append({lang: grid[g][0] for lang, g in picks.items()})
-        for r in test:
-            held[r] = table[picks[langs[r]]][r]
-    out: dict[str, Any] = _summary(held, langs)
-    picks = {lang: best(range(len(cases)), lang) for lang in ("zh", "en")}
-    out["folds_chose"] = chosen
-    out["fitted_on_all"] = {lang: grid[g][0] for lang, g in picks.items()}
-    rankers = {lang: grid[g][1] for lang, g in picks.items()}
+    out["fitted_on_all"] = params(p_all)
+    rankers = {lang: grid[g][1] for lang, g in p_all.items()}
     out["_ranker"] = lambda c: rankers[c.q.lang](c)
     return out
 
@@ -211,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     pipeline = qa.default_pipeline()
     if not pipeline.status.embedding_model:
         parser.error(f"no embedding model loaded ({pipeline.status.dense_error}); fusion needs one")
-    tuning = [q for path in (args.questions or TUNING) for q in load_questions(path)]
+    tuning = [q for path in (args.questions or EVAL_FILES) for q in load_questions(path)]
     cases = build_cases(pipeline, tuning)
     confirm = build_cases(pipeline, [q for path in args.confirm for q in load_questions(path)])
     cols = ["zh_hit1", "zh_hit5", "zh_mrr", "en_hit1", "en_hit5", "en_mrr"]
@@ -223,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     family = variants()
     everything = [({"variant": name, **params}, r) for name, grid in family.items() for params, r in grid]
     for name, grid in [*family.items(), ("each language its own variant", everything)]:
-        cv = cross_validate_per_language(cases, grid) if grid is everything else cross_validate(cases, grid)
+        cv = cross_validate(cases, grid, per_language=grid is everything)
         ranker = cv.pop("_ranker")
         row = " | ".join(f"{cv[c]:.1f}" if "hit" in c else f"{cv[c]:.3f}" for c in cols)
         extra = ""

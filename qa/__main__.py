@@ -35,10 +35,6 @@ def _hit_line(n: int, hit: Hit, scores: bool) -> str:
     return f"[{n}] {hit.section or hit.doc}  [{where}]{extra}\n    {hit.text}"
 
 
-def printable_line(text: str) -> str:
-    return "".join(c if c.isprintable() else " " for c in text)
-
-
 def format_answer(a: Answer, scores: bool = False) -> str:
     lines = [("（未找到）" if a.abstained else "") + a.text]
     if a.working and a.working not in a.text:
@@ -127,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
             print(format_answer(answer, args.scores))
             if args.explain:
                 lines = answer.explanation.lines() if answer.explanation else ["computed (a comparison): see the working"]
-                print("\nexplain:\n" + "\n".join(printable_line(x) for x in lines))
+                from qa.render import printable
+
+                print("\nexplain:\n" + "\n".join(printable(x) for x in lines))
         return 0
     except (QAError, ValueError, TypeError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -5,12 +5,11 @@ No language model: the answer is the report's own clause that carries the value
 comparison is computed from two cited values and shows its working; a follow-up
 borrows the terms of the previous questions at a lower weight.
 
-Abstention rules, each general: the question names a year the report's passage
-does not cover, or a figure that is not there, or a place the report never
-mentions; no value of the kind asked for is found; the unit asked for (money,
-people, percent) is not the unit found; or too little of what the question asks
-about is near the value (term coverage below :data:`MIN_COVERAGE`, calibrated
-on the eval set's unanswerable questions).
+Whether to answer is one decision (:mod:`qa.decision`): the best candidate's named evidence gives
+a calibrated confidence, compared with one threshold. Hard vetoes remain only for facts: a year the
+passage does not cover, a figure the question names that it lacks, a place the report never
+mentions, a unit (money, people, percent) the value is not counted in. English questions are read
+through the glossary and abstain when too few of their words have a meaning near the answer.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
 from qa.arithmetic import compare
-from qa.context import ASK_UNITS, CJK_WORD, QUESTION_FRAME, Context, hit_for, span
+from qa.context import ASK_UNITS, CJK_WORD, Context, hit_for, span
 from qa.decision import EN_THRESHOLD, THRESHOLD, Evidence, confidence, contributions, weakest
 from qa.extract import (
     VALUE_KINDS,
@@ -42,7 +41,6 @@ from qa.types import Answer, Explanation, Hit, Mode
 if TYPE_CHECKING:
     from qa.index import ReportIndex
 
-MIN_COVERAGE = 0.35
 MAX_ANSWER_CHARS = 150
 PLACE_SUFFIX = re.compile(r"^[\u4e00-\u9fff]{2,}(?:省|市|县|区|州|镇)$")
 PHONE_Q = re.compile(r"(?:电话|热线)(?:号码)?是?(?:多少|什么)|什么(?:电话|热线)|号码|phone number|telephone|hotline number", re.I)
@@ -92,6 +90,11 @@ def _unknown_place(q: Question, idf: Mapping[str, float]) -> str | None:
 
 
 _FILLER = frozenset("了的有是为共约在得地把被和与及、，,？?")
+#: Words that frame a question rather than name what it is about.
+QUESTION_FRAME = frozenset(
+    "比例 比重 号码 大约 大概 共有 各有 还有 剩下 还剩 一共 总共 多大 数量 数字 数目 总数 总量 情况 具体 分别 "
+    "万元 亿元 万人 人次 左右 以上 达到 超过 没有 多出 少了 高出 到底 一下 知道 想问 请问 告诉 是不是 有没有".split()
+)
 _ASK_WORD = re.compile(r"多少|几")
 
 
@@ -283,10 +286,10 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
     if not cands:
         none = "检索到的段落中没有这类数值。" if q.lang == "zh" else "no such value in the closest passages."
         return Found(None, None, 0.0, none, _explain([], None, 0.0, f"abstained: {none}", ""))
+    groups = ctx.english_groups(q.text) if q.lang == "en" else []
     if q.lang == "en":
         # an English word has several possible meanings: the candidate near a meaning of the most
         # question words wins over one that matches a single word's rare meaning strongly
-        groups = ctx.english_groups(q.text)
         top = max(c.score for c in cands) or 1.0
         cands = sorted(cands, key=lambda c: -(english_coverage(groups, c) + 0.5 * c.score / top))
     if ctx.dense_weight(q.text) > 0:  # where the model helps: paraphrases, English
@@ -300,6 +303,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
     coverage = _coverage(current, best)
     would = _quote(best)[0]
     reason: str | None = None
+    vetoed = False  # stopped by a fact, not by the confidence
     evidence: Evidence | None = None
     conf = 1.0
     if q.lang == "zh":
@@ -314,9 +318,9 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
         )
         conf = confidence(evidence)
         if not _years_ok(q, hit, ctx.pipeline):  # hard vetoes: facts, not judgement
-            reason = f"报告的统计期是{ctx.pipeline.report_years()}，没有{'、'.join(q.years)}年的这项数据。"
+            reason, vetoed = f"报告的统计期是{ctx.pipeline.report_years()}，没有{'、'.join(q.years)}年的这项数据。", True
         elif not _figures_ok(q, hit):
-            reason = f"报告中没有与“{'、'.join(q.figures)}”相符的内容。"
+            reason, vetoed = f"报告中没有与“{'、'.join(q.figures)}”相符的内容。", True
         elif conf < THRESHOLD:
             why = weakest(evidence)
             if why == "scope" and missing_scope:
@@ -327,23 +331,21 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
                 reason = f"报告中与“{key}”有关的段落里没有这项数据。"
             elif why == "head" and head:
                 reason = f"报告中没有提到“{head}”。"
-
             else:
                 reason = "报告中没有与问题相符的内容，下面是最接近的段落，仅供参考。"
     elif q.lang == "en":
-        coverage = english_coverage(ctx.english_groups(q.text), best)
+        coverage = english_coverage(groups, best)
         conf = coverage
         if not _years_ok(q, hit, ctx.pipeline):
-            reason = f"the report covers {ctx.pipeline.report_years()}, not {', '.join(q.years)}."
+            reason, vetoed = f"the report covers {ctx.pipeline.report_years()}, not {', '.join(q.years)}.", True
         elif not _figures_ok(q, hit):
-            reason = f"nothing in the report matches {', '.join(q.figures)}."
+            reason, vetoed = f"nothing in the report matches {', '.join(q.figures)}.", True
         elif coverage < EN_THRESHOLD:
             reason = "too little of what the question asks about is near any figure or sentence of the report."
     if reason is None and q.unit_class in ("money", "people", "percent") and best.value is not None:
         have = value_class(best.value) if best.value.kind in ("number", "percent") else None
         if have is not None and have != q.unit_class:  # a unit the passage does not count in: a fact
-            reason = f"报告中没有以“{q.unit}”计的这项数据。"
-    vetoed = reason is not None and (evidence is None or conf >= THRESHOLD)
+            reason, vetoed = f"报告中没有以“{q.unit}”计的这项数据。", True
     verdict = "answered" if reason is None else f"{'vetoed' if vetoed else 'abstained'}: {reason}"
     return Found(best, hit, coverage, reason, _explain(cands, evidence, conf, verdict, would))
 

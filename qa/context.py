@@ -17,11 +17,6 @@ if TYPE_CHECKING:
 YEAR_TERM = re.compile(r"(?:19|20)\d{2}")
 #: A thesaurus synonym counts this much of the report word's own weight.
 SYNONYM_WEIGHT = 0.5
-#: Words that frame a question rather than name what it is about.
-QUESTION_FRAME = frozenset(
-    "比例 比重 号码 大约 大概 共有 各有 还有 剩下 还剩 一共 总共 多大 数量 数字 数目 总数 总量 情况 具体 分别 "
-    "万元 亿元 万人 人次 左右 以上 达到 超过 没有 多出 少了 高出 到底 一下 知道 想问 请问 告诉 是不是 有没有".split()
-)
 #: Words that name who or where a figure is about (市本级, 区县, 市政府部门, 大足区, 市公安局 …).
 SCOPE_TERM = re.compile(r"(?:部门|政府|办公厅|局|委|区县|区|县|市本级|市级|本级|领域)$")
 #: Units asked for ("多少件"): matched by unit, not as words.

@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -184,23 +184,35 @@ class Glossary:
         return got
 
     def translate(self, question: str) -> dict[str, float]:
-        """Report words an English question may mean, weighted (each question word spreads 1).
+        """Report words an English question may mean, weighted (each question word spreads 1),
+        rounded for display (:meth:`weights` is what retrieval uses).
 
         >>> g = Glossary({"lawsuit": {"诉讼": 1.0}, "file": {"申请": 0.5, "文件": 1.0}}, {})
         >>> g.translate("How many lawsuits were filed?")
         {'诉讼': 1.0, '文件': 0.667, '申请': 0.333}
         """
+        return {h: round(w, 3) for h, w in sorted(self.weights(question).items(), key=lambda kv: (-kv[1], kv[0]))}
+
+    def weights(self, question: str, near: Collection[str] = frozenset(), shift: float = 0.0) -> dict[str, float]:
+        """Report words an English question may mean: each content word spreads a weight of 1 over
+        its meanings, and a run of words that is a whole multi-word gloss adds 1 to its headwords.
+
+        ``near`` and ``shift``: a ``shift`` share of each word's weight moves onto its meanings that
+        are in ``near`` (the words of the first-ranked passages: disambiguation by co-occurrence).
+        """
         stems = content_stems(question)
         out: dict[str, float] = defaultdict(float)
-        for _, cands in self.groups(question):
+        for _, cands in self._groups(stems):
+            present = {h: w for h, w in cands.items() if h in near}
+            total = sum(present.values())
             for head, w in cands.items():
-                out[head] += w
+                out[head] += (1 - shift) * w + shift * present.get(head, 0.0) / total if total else w
         for n in self._by_length:
             for i in range(len(stems) - n + 1):
                 heads = self.phrases.get(tuple(stems[i : i + n]), ())
                 for head in heads:
                     out[head] += 1.0 / len(heads)
-        return {h: round(w, 3) for h, w in sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))}
+        return dict(out)
 
     def groups(self, question: str) -> list[tuple[str, dict[str, float]]]:
         """Each English content word of ``question`` that the glossary knows, with the report words
@@ -209,8 +221,11 @@ class Glossary:
         >>> Glossary({"lawsuit": {"诉讼": 1.0}}, {}).groups("How many lawsuits?")
         [('lawsuit', {'诉讼': 1.0})]
         """
+        return self._groups(content_stems(question))
+
+    def _groups(self, stems: Sequence[str]) -> list[tuple[str, dict[str, float]]]:
         out = []
-        for s in content_stems(question):
+        for s in stems:
             cands: dict[str, float] = {}
             for g in self._matching(s):
                 for head, spec in self.words[g].items():

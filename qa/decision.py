@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-#: The measurements, in the order of :data:`WEIGHTS`.
+#: The measurements, in the order ``python -m eval.calibrate`` fits them.
 FEATURES = ("coverage", "key", "scope", "unit", "head", "rank")
 
 
@@ -43,9 +43,6 @@ class Evidence:
     #: 1 / the retrieval rank of the candidate's passage.
     rank: float
 
-    def vector(self) -> list[float]:
-        return [float(getattr(self, f)) for f in FEATURES]
-
 
 #: Fitted by ``python -m eval.calibrate`` (logistic regression, L2 0.1) on the development split
 #: (240 Chinese questions; 432 with the held split). Evidence measured and dropped for a weight
@@ -63,13 +60,12 @@ THRESHOLD = 0.5
 EN_THRESHOLD = 0.5
 
 
-def contributions(e: Evidence, weights: dict[str, float] | None = None) -> dict[str, float]:
+def contributions(e: Evidence) -> dict[str, float]:
     """Each feature's share of the logit: what ``--explain`` prints."""
-    w = WEIGHTS if weights is None else weights
-    return {f: round(w[f] * v, 3) for f, v in asdict(e).items()}
+    return {f: round(WEIGHTS[f] * v, 3) for f, v in asdict(e).items()}
 
 
-def confidence(e: Evidence, weights: dict[str, float] | None = None, bias: float | None = None) -> float:
+def confidence(e: Evidence) -> float:
     """P(the answer is right) under the fitted model.
 
     >>> round(confidence(Evidence(1.0, 1, 1, 1, 1, 1)), 3) > 0.9
@@ -77,12 +73,11 @@ def confidence(e: Evidence, weights: dict[str, float] | None = None, bias: float
     >>> confidence(Evidence(0.1, 0, 0, -1, 0, 0.2)) < THRESHOLD
     True
     """
-    z = (BIAS if bias is None else bias) + sum(contributions(e, weights).values())
+    z = BIAS + sum(contributions(e).values())
     return 1.0 / (1.0 + math.exp(-z))
 
 
 def weakest(e: Evidence) -> str:
     """The feature that costs the most against a perfect candidate: the reason to give."""
-    ideal = {"coverage": 1.0, "key": 1.0, "scope": 1.0, "unit": 1.0, "head": 1.0, "rank": 1.0}
-    gaps = {f: WEIGHTS[f] * (ideal[f] - getattr(e, f)) for f in FEATURES if f != "rank"}
+    gaps = {f: WEIGHTS[f] * (1.0 - getattr(e, f)) for f in FEATURES if f != "rank"}
     return max(gaps, key=lambda f: gaps[f])

@@ -142,56 +142,49 @@ class Retriever:
         """Each retriever's ``(passage index, score)`` best first, ``depth`` deep (empty when unused).
         In hybrid mode the question is not even encoded when the fusion gives the model no weight
         (a Chinese question whose words the report uses): most questions cost no model time."""
-        english = self.glossary is not None and detect_lang(question) == "en"
-        lexical: list[tuple[int, float]] = []
-        if mode != "dense":
-            if english:
-                lexical = self.lexical.search_weighted(self.english_terms(question), depth)
-            else:
-                lexical = self.lexical.search(question, depth)
+        lexical = self._first_lexical(question, depth) if mode != "dense" else []
         dense: list[tuple[int, float]] = []
         wanted = mode == "dense" or (mode == "hybrid" and (not lexical or self.fusion.weight(question, lexical) > 0))
         if wanted and self.encoder is not None and self.vectors is not None:
             dense = self.vectors.search(self.encoder.query_vector(question), depth)
-        if english and lexical:
+        if lexical and self.glossary is not None and detect_lang(question) == "en":
             first = self.fusion.fuse(question, lexical, dense) if dense else lexical
             lexical = self.lexical.search_weighted(self.english_terms(question, first), depth)
         return lexical, dense
 
+    def _first_lexical(self, question: str, depth: int) -> list[tuple[int, float]]:
+        """BM25 over the question's words — for English, over its glossary translation."""
+        if self.glossary is not None and detect_lang(question) == "en":
+            return self.lexical.search_weighted(self.english_terms(question), depth)
+        return self.lexical.search(question, depth)
+
     def dense_weight(self, question: str, mode: Mode) -> float:
-        """How much the model counts for ``question`` (0–1): the fusion's gate, which the answer
-        step follows too, so the model weighs in where it was measured to help."""
+        """How much the model counts for ``question`` (0–1): the fusion's gate on the first lexical
+        ranking, which the answer step follows too, so the model weighs in where it was measured to
+        help."""
         if mode == "lexical" or not self.dense_available:
             return 0.0
         if mode == "dense":
             return 1.0
-        lexical, _ = self.candidates(question, 1, "lexical")
+        lexical = self._first_lexical(question, 1)
         return self.fusion.weight(question, lexical) if lexical else 1.0
 
     def english_terms(self, question: str, first: Sequence[tuple[int, float]] = ()) -> dict[str, float]:
-        """An English question as weighted report words: its glossary translation, plus the words
-        it shares with the report as typed (IPv6, 12345, figures).
+        """An English question as weighted report words: its glossary translation
+        (:meth:`Glossary.weights`), plus the words it shares with the report as typed (IPv6, 12345).
 
-        With ``first`` (a first ranking), each English word's weight moves halfway onto the meanings
-        that occur in the top :data:`FEEDBACK_PASSAGES` passages — translation disambiguation by
-        co-occurrence (Ballesteros & Croft 1998): "applications" near "received" and "disclosure"
-        means 申请 there, not 应用. Measured on the eval's English questions: hit@5 +2 points.
+        With ``first`` (a first ranking), :data:`FEEDBACK` of each English word's weight moves onto
+        its meanings found in the top :data:`FEEDBACK_PASSAGES` passages — translation
+        disambiguation by co-occurrence (Ballesteros & Croft 1998): "applications" near "received"
+        and "disclosure" means 申请 there, not 应用. Measured on the eval's English questions:
+        hit@5 +2 points.
         """
         from qa.text import tokenize_query
 
         terms: dict[str, float] = {}
-        top = set().union(*(self._words(i) for i, _ in first[:FEEDBACK_PASSAGES])) if first else set()
-        for _, cands in self.glossary.groups(question) if self.glossary is not None else ():
-            present = {h: w for h, w in cands.items() if h in top}
-            total = sum(present.values())
-            for h, w in cands.items():
-                share = (1 - FEEDBACK) * w + FEEDBACK * present.get(h, 0.0) / total if total else w
-                terms[h] = terms.get(h, 0.0) + share
-        if self.glossary is not None:  # whole multi-word glosses ("news conference")
-            for h, w in self.glossary.translate(question).items():
-                single = sum(c.get(h, 0.0) for _, c in self.glossary.groups(question))
-                if w > single + 1e-9:
-                    terms[h] = terms.get(h, 0.0) + (w - single)
+        if self.glossary is not None:
+            near = set().union(*(self._words(i) for i, _ in first[:FEEDBACK_PASSAGES])) if first else set()
+            terms = self.glossary.weights(question, near, FEEDBACK if first else 0.0)
         for t in tokenize_query(question):
             terms[t] = terms.get(t, 0.0) + 1.0
         return terms
@@ -204,7 +197,7 @@ class Retriever:
             words = self._passage_words[i] = frozenset(tokenize(self.passages[i].context_text))
         return words
 
-    def search(self, question: str, k: int, mode: Mode, fusion: Fusion | None = None) -> list[Hit]:
+    def search(self, question: str, k: int, mode: Mode) -> list[Hit]:
         lexical, dense = self.candidates(question, max(CANDIDATES, k), mode)
         lex = {i: (s, r) for r, (i, s) in enumerate(lexical, start=1)}
         den = {i: (s, r) for r, (i, s) in enumerate(dense, start=1)}
@@ -213,7 +206,7 @@ class Retriever:
         elif mode == "dense" or not lexical:
             ranked = dense
         else:
-            ranked = (fusion or self.fusion).fuse(question, lexical, dense)
+            ranked = self.fusion.fuse(question, lexical, dense)
         hits = []
         for rank, (i, score) in enumerate(ranked[:k], start=1):
             ls, lr = lex.get(i, (None, None))

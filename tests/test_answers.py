@@ -11,13 +11,10 @@ from pathlib import Path
 import pytest
 
 import qa
-from eval.dataset import load_questions, squash
+from eval.dataset import EVAL_FILES, load_questions, squash
 from eval.score import cites_all, contains_answer
 from qa.extract import read_sentence
 from qa.numerals import numbers_in
-
-ROOT = Path(__file__).resolve().parent.parent
-EVAL_FILES = [ROOT / "eval" / n for n in ("questions.jsonl", "heldout.jsonl", "apart-a.jsonl", "apart-b.jsonl", "apart-c.jsonl", "apart-d.jsonl")]
 
 
 def _raw(rq: qa.ReportQA, span: qa.Span) -> str:
