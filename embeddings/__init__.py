@@ -1,7 +1,7 @@
 """Dense retrieval: the embedding backends behind one :class:`Encoder` interface — sentence-transformers
 (:mod:`embeddings.model`, any hub or local model) and the bundled 4-bit multilingual-e5-small
 (:mod:`embeddings.bundled`) — which one a setting means (:mod:`embeddings.resolve`), and the FAISS
-vector store (:mod:`embeddings.store`). torch loads only when a sentence-transformers model does."""
+vector stores (:mod:`embeddings.store`: passages searched through their sentences). torch loads only when a sentence-transformers model does."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from embeddings.encoder import Encoder, ModelUnavailable
 from embeddings.hubcache import local_snapshot
 from embeddings.model import SentenceTransformerEncoder, load_sentence_transformer
 from embeddings.resolve import AUTO, FULL_PRECISION, load_encoder
-from embeddings.store import APPROX_THRESHOLD, VectorStore
+from embeddings.store import APPROX_THRESHOLD, PartIndex, VectorStore
 
 __all__ = [
     "APPROX_THRESHOLD",
@@ -20,6 +20,7 @@ __all__ = [
     "BundledEncoder",
     "Encoder",
     "ModelUnavailable",
+    "PartIndex",
     "SentenceTransformerEncoder",
     "VectorStore",
     "load_bundled",

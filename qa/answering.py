@@ -292,7 +292,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
         # question words wins over one that matches a single word's rare meaning strongly
         top = max(c.score for c in cands) or 1.0
         cands = sorted(cands, key=lambda c: -(english_coverage(groups, c) + 0.5 * c.score / top))
-    if ctx.dense_weight(q.text) > 0:  # where the model helps: paraphrases, English
+    if ctx.model_reranks(q.text):  # where the model helps: paraphrases, English the glossary half knows
         cands = _rerank_dense(ctx, q, cands, sum(current.values()))
     if q.followup and cands[0].value is not None:
         # a follow-up names what changes ("行政诉讼呢？"): the value must be close to those words

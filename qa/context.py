@@ -36,9 +36,9 @@ class Context:
         self.idf = pipeline.idf
         self.dense = mode != "lexical" and pipeline.dense_available
 
-    def dense_weight(self, question: str) -> float:
-        """How much the model counts for this question (the retrieval fusion's gate; 0 without one)."""
-        return self.pipeline.dense_weight(question, self.mode) if self.dense else 0.0
+    def model_reranks(self, question: str) -> bool:
+        """Whether the model's sentence similarity reorders the candidates (never without one)."""
+        return self.dense and self.pipeline.model_reranks(question, self.mode)
 
     def weights(self, text: str, factor: float = 1.0) -> dict[str, float]:
         """Question terms found in the report, weighted by IDF: years are checked apart, words of

@@ -44,8 +44,8 @@ class ReportIndex(Protocol):
 
     def retrieve(self, question: str, k: int | None = None, mode: Mode | None = None) -> list[Hit]: ...
 
-    def dense_weight(self, question: str, mode: Mode) -> float:
-        """How much the model counts for this question (0–1), as retrieval fuses it."""
+    def model_reranks(self, question: str, mode: Mode) -> bool:
+        """Whether the model's sentence similarity should reorder this question's candidates."""
         ...
 
     def english_terms(self, question: str) -> dict[str, float]:

@@ -210,17 +210,22 @@ class ReportQA:
             return None
         if not s.dense_enabled and self._encoder is None:
             return "dense retrieval is off (QA_EMBEDDING_MODEL=none)"
-        from embeddings import ModelUnavailable, VectorStore, load_encoder
+        from embeddings import ModelUnavailable, PartIndex, load_encoder
+        from embeddings.store import MAX_PART_WEIGHT
 
         try:
             encoder = self._encoder or load_encoder(s.embedding_model, s.hub_timeout)
         except ModelUnavailable as exc:
             log.warning("embedding model unavailable, using lexical retrieval only: %s", exc)
             return str(exc)
-        sentences = sorted({t.text for p in retriever.passages for t in p.sentences})
+        # Each passage is searched through its sentences (embeddings.PartIndex); a passage without
+        # sentences stands for itself. Only these texts are encoded, once.
+        parts = [(i, t.text) for i, p in enumerate(retriever.passages)
+                 for t in (p.sentences or (Sentence(p.context_text, p.start, p.end),))]
+        sentences = sorted({text for _, text in parts})
         key = fingerprint(kind="dense", lexical=lexical_key, model=encoder.name, engine=encoder.engine,
                           dim=encoder.dimension, prompt=encoder.passage_prompt, revision=encoder.revision,
-                          sentences=len(sentences))
+                          sentences=len(sentences), pooling=("sentence-mean+max", MAX_PART_WEIGHT))
         found = cache.load(key)
         store = None
         sentence_vectors = None
@@ -228,7 +233,7 @@ class ReportQA:
             try:
                 import numpy as np
 
-                store = VectorStore.load(found[0] / "vectors.faiss")
+                store = PartIndex.load(found[0])
                 if store.size != len(retriever.passages) or store.dimension != encoder.dimension:
                     raise ValueError("size or dimension differs from the passages")
                 sentence_vectors = np.load(found[0] / "sentences.npy", allow_pickle=False)
@@ -240,14 +245,15 @@ class ReportQA:
         if store is None or sentence_vectors is None:
             import numpy as np
 
-            texts = [p.context_text for p in retriever.passages]
-            vectors = encoder.encode_passages(texts + sentences, s.batch_size, progress=s.progress)
-            store = VectorStore.build(vectors[: len(texts)])
-            sentence_vectors = np.ascontiguousarray(vectors[len(texts) :])
+            sentence_vectors = np.ascontiguousarray(encoder.encode_passages(sentences, s.batch_size, progress=s.progress))
+            row = {text: j for j, text in enumerate(sentences)}
+            store = PartIndex.build(sentence_vectors[[row[text] for _, text in parts]],
+                                    np.array([i for i, _ in parts]), np.array([len(text) for _, text in parts]),
+                                    len(retriever.passages))
             built, sv = store, sentence_vectors
 
             def write(tmp: Path) -> None:
-                built.save(tmp / "vectors.faiss")
+                built.save(tmp)
                 np.save(tmp / "sentences.npy", sv, allow_pickle=False)
 
             cache.save(key, write, {"model": encoder.name, "sentences": len(sentences)})
@@ -288,8 +294,8 @@ class ReportQA:
     def dense_available(self) -> bool:
         return self._ensure().dense_available
 
-    def dense_weight(self, question: str, mode: Mode) -> float:
-        return self._ensure().dense_weight(question, mode)
+    def model_reranks(self, question: str, mode: Mode) -> bool:
+        return self._ensure().model_reranks(question, mode)
 
     def english_terms(self, question: str) -> dict[str, float]:
         return self._ensure().english_terms(question)

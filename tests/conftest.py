@@ -216,3 +216,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except ServerError as exc:
         pytest.fail(str(exc))
     assert "Traceback" not in log, log[-3000:]
+
+
+@pytest.fixture(scope="session")
+def sentence_oracle() -> Callable[..., float]:
+    """A passage's dense score computed by hand: half the cosine to the length-weighted mean of its
+    sentence vectors (re-normalised), half the best sentence's cosine (``embeddings.PartIndex``)."""
+    import numpy as np
+
+    def score(encoder, passage, question: str) -> float:  # type: ignore[no-untyped-def]
+        texts = [s.text for s in passage.sentences] or [passage.context_text]
+        q = encoder.encode_queries([question])[0]
+        v = encoder.encode_passages(texts)
+        mean = (v * np.array([len(t) for t in texts], dtype=np.float32)[:, None]).sum(0)
+        mean /= np.linalg.norm(mean)
+        return 0.5 * float(q @ mean) + 0.5 * float((v @ q).max())
+
+    return score

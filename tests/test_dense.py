@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import qa
-from embeddings import APPROX_THRESHOLD, Encoder, VectorStore, load_encoder
+from embeddings import APPROX_THRESHOLD, Encoder, PartIndex, VectorStore, load_encoder
 from qa.retrieval import CANDIDATES, DEFAULT_FUSION, Fusion, Gate, rrf
 
 QUERIES = ["2018年全市共收到多少份政府信息公开申请？", "IPv6改造", "行政复议申请", "How many applications?"]
@@ -228,16 +228,43 @@ def test_weighted_rrf_and_gates():
     assert [i for i, _ in fusion.fuse("How many requests?", [(1, 9.0), (2, 1.0)], [(2, 0.9), (1, 0.1)])] == [1, 2]
 
 
-def test_dense_mode_returns_cosine_scores(hybrid_qa, tiny_encoder):
+def test_dense_mode_scores_passages_through_their_sentences(hybrid_qa, tiny_encoder, sentence_oracle):
     q = "依申请公开政府信息情况"
     hits = hybrid_qa.retrieve(q, k=5, mode="dense")
-    qv = tiny_encoder.encode_queries([q])[0]
-    pv = tiny_encoder.encode_passages([h.passage.context_text for h in hits])
     assert [h.dense_rank for h in hits] == [1, 2, 3, 4, 5]
-    for h, v in zip(hits, pv, strict=True):
+    for h in hits:
         assert h.score == h.dense_score and h.lexical_rank is None and h.lexical_score is None
-        assert h.dense_score == pytest.approx(float(qv @ v), abs=1e-4)
+        assert h.dense_score == pytest.approx(sentence_oracle(tiny_encoder, h.passage, q), abs=1e-4)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    every = sorted((sentence_oracle(tiny_encoder, p, q) for p in hybrid_qa.passages), reverse=True)
+    assert [h.score for h in hits] == pytest.approx(every[:5], abs=1e-4)
+
+
+@pytest.mark.parametrize("threshold", [APPROX_THRESHOLD, 1])
+def test_part_index_against_a_numpy_oracle(threshold, tmp_path):
+    rng = np.random.default_rng(3)
+    parts, docs = unit(rng, 90, 16), 30
+    owner = np.concatenate([np.arange(docs), rng.integers(0, docs - 1, 60)])  # document 29: one part
+    weights = rng.uniform(1, 50, 90)
+    index = PartIndex.build(parts, owner, weights, docs, approx_threshold=threshold)
+    query = unit(rng, 1, 16)[0]
+    pooled = np.zeros((docs, 16))
+    np.add.at(pooled, owner, parts * weights[:, None])
+    pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
+    best = np.full(docs, -np.inf)
+    np.maximum.at(best, owner, parts @ query)
+    expected = 0.5 * pooled @ query + 0.5 * best
+    order = np.argsort(-expected, kind="stable")[:10]
+    PartIndex.save(index, tmp_path)
+    for ix in (index, PartIndex.load(tmp_path)):
+        got = ix.search(query, 10)
+        np.testing.assert_allclose([s for _, s in got], expected[order], atol=1e-5)
+        assert len({i for i, _ in got}) == 10
+    with pytest.raises(ValueError, match="owner"):
+        PartIndex.build(parts, owner + 1, weights, docs)
+    (tmp_path / "owner.npy").write_bytes(b"not numpy")
+    with pytest.raises(ValueError, match="corrupt"):
+        PartIndex.load(tmp_path)
 
 
 def test_k_larger_than_the_corpus_returns_every_passage(hybrid_qa):
@@ -267,13 +294,13 @@ def test_vector_cache_is_reused(tiny_model_dir, qa_cache_dir, monkeypatch):
     first = qa.ReportQA(embedding_model=str(tiny_model_dir), mode="hybrid")
     first_hits = first.retrieve("行政复议", k=5)
     sentences = {t.text for p in first.passages for t in p.sentences}
-    assert calls == [len(first.passages) + len(sentences)]  # passages and sentences, once, at build
+    assert calls == [len(sentences)]  # the sentences, once, at build: passages are pooled from them
     first.answer("行政复议申请有多少件？")
-    assert calls == [len(first.passages) + len(sentences)]  # answering encodes no sentence
+    assert calls == [len(sentences)]  # answering encodes no sentence
     assert len(_dense_entries(qa_cache_dir)) == 1
     second = qa.ReportQA(embedding_model=str(tiny_model_dir), mode="hybrid")
     second_hits = second.retrieve("行政复议", k=5)
-    assert calls == [len(first.passages) + len(sentences)]  # no re-encoding
+    assert calls == [len(sentences)]  # no re-encoding
     assert second.status.from_cache and second.status.mode == "hybrid"
     assert [(h.passage, h.score, h.dense_rank) for h in second_hits] == [
         (h.passage, pytest.approx(h.score), h.dense_rank) for h in first_hits
@@ -293,12 +320,11 @@ def test_damaged_vector_cache_is_rebuilt(tiny_model_dir, qa_cache_dir, caplog):
     assert any("damaged" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
 
 
-def test_vector_cache_notices_a_changed_local_model(make_tiny_model, tmp_path):
+def test_vector_cache_notices_a_changed_local_model(make_tiny_model, tmp_path, sentence_oracle):
     model_dir = make_tiny_model(tmp_path / "my-e5", seed=1)
     assert qa.ReportQA(embedding_model=str(model_dir), mode="hybrid").status.mode == "hybrid"
     make_tiny_model(model_dir, seed=2)  # retrained in place: same name, same dimension
     rq = qa.ReportQA(embedding_model=str(model_dir), mode="hybrid")
     hit = rq.retrieve("行政复议", k=1, mode="dense")[0]
     enc = rq._ensure().encoder
-    fresh = float(enc.encode_queries(["行政复议"])[0] @ enc.encode_passages([hit.passage.context_text])[0])
-    assert hit.dense_score == pytest.approx(fresh, abs=1e-4)
+    assert hit.dense_score == pytest.approx(sentence_oracle(enc, hit.passage, "行政复议"), abs=1e-4)
