@@ -34,7 +34,7 @@ from qa.extract import (
     value_class,
 )
 from qa.inputs import check_k, clean_question
-from qa.question import Question, analyse, is_elliptical, resolve_relative_years
+from qa.question import Question, analyse, is_elliptical, parse_comparison, resolve_relative_years
 from qa.text import STOPWORDS, precise_words, tokenize_query
 from qa.types import Answer, Explanation, Hit, Mode
 
@@ -98,6 +98,20 @@ QUESTION_FRAME = frozenset(
 _ASK_WORD = re.compile(r"多少|几")
 
 
+#: Directional and resultative complements (a closed class of Chinese grammar): 挂出来, 砍掉, 拒掉 —
+#: the verb is what the question asks about, the complement says nothing the report could lack.
+_COMPLEMENTS = ("出来", "出去", "上来", "上去", "下来", "下去", "起来", "过来", "过去", "回来", "进来", "进去",
+                "掉", "完", "到", "了", "过", "着", "好", "成")
+
+
+def _verb_stem(word: str) -> str:
+    """The verb of a verb + complement (挂出来 → 挂, 砍掉 → 砍); other words unchanged."""
+    for c in _COMPLEMENTS:
+        if word.endswith(c) and len(word) > len(c):
+            return word[: -len(c)]
+    return word
+
+
 def _unmentioned_head(ctx: Context, q: Question, cand: Candidate) -> str | None:
     """The word the question asks a figure of (…访问量是多少, 败诉了多少件, 出版了多少期), when
     the report has no such word and the answer's passage shares none of its characters."""
@@ -110,7 +124,7 @@ def _unmentioned_head(ctx: Context, q: Question, cand: Candidate) -> str | None:
     while i >= 0 and (words[i] in _FILLER or words[i] in STOPWORDS or (len(words[i]) == 1 and words[i] in "一总大")):
         i -= 1
     if i >= 0:
-        heads.append(words[i])
+        heads.append(_verb_stem(words[i - 1] + words[i] if words[i] in _COMPLEMENTS and i else words[i]))
     j = at + 1
     while j < len(words) and (words[j] in ASK_UNITS or words[j] in _FILLER):
         j += 1
@@ -371,6 +385,45 @@ def _single(ctx: Context, q: Question, terms: dict[str, float], current: dict[st
     )
 
 
+def _stated_shares(ctx: Context, q: Question) -> Answer | None:
+    """"A和B加起来占总数的多少": when the report states each part's share (占总数的21% …), the
+    answer is their sum, read, not recomputed from counts the report may total differently."""
+    assert q.comparison is not None
+    parts = parse_comparison(q.comparison.operands[0])
+    whole = q.comparison.operands[1]
+    if parts is None or parts.op != "sum":
+        return None
+    picked: list[tuple[Candidate, Hit]] = []
+    operands = list(parts.operands)
+    operands[0] = re.sub(r"^.{2,}?(?:中|里)[，,]?(?=.)", "", operands[0])  # "答复结果中A": context, not A
+    for part in operands:
+        sub = analyse(f"{part}占{whole}的比例是多少？")
+        sub = replace(sub, kind="rate", unit="%", unit_class="percent", comparison=None)
+        weights = ctx.weights(sub.text)
+        own = ctx.weights(part)
+        found = _find(ctx, sub, weights, weights, ctx.hits(sub.text))
+        if found.reason is not None or found.best is None or found.hit is None or not own:
+            return None
+        if found.best.value is None or found.best.value.kind != "percent" or found.best.value.amount is None:
+            return None
+        if sum(w for t, w in own.items() if t in found.best.close) < 0.6 * sum(own.values()):
+            return None  # the share found is another part's
+        picked.append((found.best, found.hit))
+    values = [c.value for c, _ in picked if c.value is not None]
+    total = sum(v.amount or 0.0 for v in values)
+    names = [p.strip("“”") for p in operands]
+    working = " + ".join(f"{n}{v.text}" for n, v in zip(names, values, strict=True)) + f" = {round(total, 2):g}%"
+    text = working if q.lang == "zh" else f"Computed from the report: {working}"
+    citations: list[Hit] = []
+    for _, h in picked:
+        if all(h.chunk_id != c.chunk_id for c in citations):
+            citations.append(h)
+    highlights = tuple(span(ctx.pipeline, h, c.info.sentence, c.value.start, c.value.end)  # type: ignore[union-attr]
+                       for c, h in picked)
+    return Answer(question=q.text, text=text, citations=tuple(citations), abstained=False, kind="compare",
+                  confidence=0.8, highlights=highlights, working=working, lang=q.lang, mode=ctx.mode)
+
+
 def answer_question(
     pipeline: ReportIndex, question: str, history: Sequence[str] | None = None, k: int | None = None,
     mode: Mode | None = None,
@@ -414,6 +467,9 @@ def answer_question(
         return _abstain(q, hits, use, f"报告中没有提到“{place}”。" if q.lang == "zh" else f"the report never mentions {place}.")
     if q.comparison is not None:
         if q.comparison.op == "share":
+            summed = _stated_shares(ctx, q)  # "A和B加起来占…": the parts' stated shares
+            if summed is not None:
+                return summed
             as_rate = replace(q, kind="rate", unit="%", unit_class="percent")
             direct = _find(ctx, as_rate, terms, current, hits)
             first = ctx.weights(q.comparison.operands[0])

@@ -46,6 +46,7 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
     for o in own:
         for t in o:
             context.pop(t, None)
+    context.update(ctx.weights(comp.measure, 2.0) if comp.measure else {})  # what is compared counts as much
     picked: list[tuple[Candidate, Hit]] = []
     for n, (op_text, op_terms) in enumerate(zip(comp.operands, own, strict=True)):
         if not op_terms:
@@ -105,6 +106,9 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
     if op in ("diff", "complement"):
         x = amounts[0] - amounts[1]
         text = f"{named[0]} − {named[1]} = {result(x)}"
+        if x < 0 and op == "diff":  # "A比B多多少" when A is the smaller: say so, with the positive gap
+            text = f"{named[1]} − {named[0]} = {result(-x)}" + (
+                f"：{names[0]}比{names[1]}少{result(-x)}" if q.lang == "zh" else f": {names[0]} is {result(-x)} fewer")
     elif op == "sum":
         x = sum(amounts)
         text = " + ".join(named) + f" = {result(x)}"

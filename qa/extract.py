@@ -55,6 +55,8 @@ class Value:
     unit: str
     item: str | None = None  # the item of a "分别" list this value belongs to
     label: frozenset[str] = frozenset()  # words between the previous value (or clause start) and this one
+    #: words only inside the "（其中A a、B b）" right after this value: they name its parts, not it
+    breakdown: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,29 @@ def _align_lists(text: str, values: list[Value]) -> tuple[list[Value], tuple[int
     return out, (head_start, head_start + len(head))
 
 
+_BREAKDOWN = re.compile(r"\s*[（(]其中")
+
+
+def _with_breakdown(text: str, clauses: list[tuple[int, int]], v: Value) -> Value:
+    """A total followed by its parts in brackets — 信息6.6万条（其中市级1.7万条、区县4.9万条） — keeps
+    the parts' names out of its own words, so "区县" finds 4.9万条, not the total."""
+    m = _BREAKDOWN.match(text, v.end)
+    if not m:
+        return v
+    depth, end = 0, len(text)
+    for i in range(m.end() - 3, len(text)):
+        if text[i] in OPENERS:
+            depth += 1
+        elif text[i] in CLOSERS:
+            depth -= 1
+            if depth == 0:
+                end = i + 1
+                break
+    a, b = clauses[v.clause]
+    outside = frozenset(tokenize(text[a : v.end] + text[end:b]))
+    return Value(**{**v.__dict__, "breakdown": frozenset(tokenize(text[v.end : end])) - outside})
+
+
 @lru_cache(maxsize=65536)
 def read_sentence(sentence: Sentence) -> SentenceInfo:
     text = sentence.text
@@ -151,7 +176,7 @@ def read_sentence(sentence: Sentence) -> SentenceInfo:
         if i and values[i - 1].clause == v.clause:
             start = values[i - 1].end
         labelled.append(Value(**{**v.__dict__, "label": frozenset(tokenize(text[start : v.start]))}))
-    values = labelled
+    values = [_with_breakdown(text, clauses, v) for v in labelled]
     clause_terms = tuple(frozenset(tokenize(text[a:b])) for a, b in clauses)
     return SentenceInfo(
         sentence, tuple(clauses), clause_terms, frozenset().union(*clause_terms), tuple(values), list_span
@@ -191,7 +216,8 @@ CLOSE = 0.6
 
 def term_weights(terms: dict[str, float], info: SentenceInfo, clause: int | None, headings: frozenset[str],
                  item: str | None = None, list_span: tuple[int, int] | None = None,
-                 label: frozenset[str] = frozenset()) -> tuple[float, dict[str, float]]:
+                 label: frozenset[str] = frozenset(),
+                 breakdown: frozenset[str] = frozenset()) -> tuple[float, dict[str, float]]:
     """Sum of term weights by where each term is found, and each found term's factor."""
     total, found = 0.0, {}
     item_terms = frozenset(tokenize(item)) if item else frozenset()
@@ -205,6 +231,8 @@ def term_weights(terms: dict[str, float], info: SentenceInfo, clause: int | None
             factor = 0.0  # another item of the same list: not this value's
         elif term in label:
             factor = 1.0
+        elif term in breakdown:
+            continue  # the name of one of its parts
         elif clause is not None and term in info.clause_terms[clause]:
             factor = 0.7
         elif clause is not None and clause > 0 and term in info.clause_terms[clause - 1]:
@@ -252,7 +280,7 @@ def candidates(
                 if value.kind not in value_kinds:
                     continue
                 score, found = term_weights(terms, info, value.clause, headings, value.item, info.list_span,
-                                            value.label)
+                                            value.label, value.breakdown)
                 if unit and value.kind in ("number", "percent"):
                     score *= unit_fit(unit, wanted_class, value)
                 close = frozenset(t for t, f in found.items() if f >= CLOSE)

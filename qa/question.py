@@ -52,6 +52,7 @@ class Comparison:
     operands: tuple[str, ...]
     context: str  # the rest of the question, shared by the operands
     also_diff: bool = False  # "哪个多，多多少？"
+    measure: str = ""  # what is compared when the question names it: "哪一类的总投资最大" → 总投资
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,23 @@ def _phrase(text: str) -> str:
     return _TRAIL.sub("", text).strip(" ，,、的")
 
 
+_CONJUNCTIONS = frozenset({"和", "与", "跟", "以及", "及", "同", "、", "还是"})
+
+
+def _split_conjunction(segment: str) -> list[str]:
+    """``segment`` split at its conjunctions — as words, so 同 in 同意 or 及 in 及时 is no "and"."""
+    from qa.text import precise_words
+
+    parts, current = [], ""
+    for w in precise_words(segment):
+        if w in _CONJUNCTIONS:
+            parts.append(current)
+            current = ""
+        else:
+            current += w
+    return [p for p in [*parts, current] if p]
+
+
 def parse_comparison(q: str) -> Comparison | None:
     """The operands and operation of a comparison question, or None.
 
@@ -154,15 +172,15 @@ def parse_comparison(q: str) -> Comparison | None:
         return None
     # the comma-separated segment that holds the conjunction: "…中，A和B相比，哪个…"
     head = q[: pick.start()] if pick else q
-    segments = [s for s in re.split(r"[，,]", head) if re.search(r"和|与|跟|及|同|、|还是", s)]
+    segments = [s for s in re.split(r"[，,]", head) if len(_split_conjunction(s)) > 1]
     if not segments:
         return None
     segment = segments[-1]
-    parts = [_phrase(p) for p in re.split(r"和|与|跟|以及|及|同|、|还是", segment)]
+    parts = [_phrase(p) for p in _split_conjunction(segment)]
     parts = [re.sub(r"(?:相比|比较|对比)$", "", p) for p in parts]
     parts[-1] = _PREDICATE.split(parts[-1])[0]  # "审批三类项目合计有多少个" → "审批三类项目"
     shared = ""
-    m = re.search(r"^(.+?)(?:的|[一二三四五六七八九十两\d]+[类种个项大])(.+)$", parts[-1])
+    m = re.search(r"^(.+?)(?:的|[一二三四五六七八九十两\d]+[类种个项大])(.*)$", parts[-1])
     if m:  # "审批项目的总投资", "审批三类项目": what follows is shared by every operand
         parts[-1], shared = m.group(1), m.group(2)
     parts = [_phrase(p) for p in parts if _phrase(p)]
@@ -171,7 +189,9 @@ def parse_comparison(q: str) -> Comparison | None:
     context = q.replace(segment, " ") + " " + shared
     if pick:
         op = "max" if pick.group(2)[-1] in "多高大" else "min"
-        return Comparison(op, tuple(parts), context, also_diff=bool(re.search(r"多多少|少多少|差多少|相差", q)))
+        measure = _phrase(q[pick.end(1) : pick.start(2)])
+        return Comparison(op, tuple(parts), context, also_diff=bool(re.search(r"多多少|少多少|差多少|相差", q)),
+                          measure=re.sub(r"^(?:是|的)+|(?:是|的|最|更)+$", "", measure))
     return Comparison("sum", tuple(parts), context)
 
 
