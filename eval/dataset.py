@@ -10,7 +10,8 @@ from pathlib import Path
 QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
 #: Every eval file: the first set, the held-out set and the sets written apart (README, Eval).
 EVAL_FILES = tuple(QUESTIONS.with_name(n) for n in (
-    "questions.jsonl", "heldout.jsonl", "apart-a.jsonl", "apart-b.jsonl", "apart-c.jsonl", "apart-d.jsonl"))
+    "questions.jsonl", "heldout.jsonl", "apart-a.jsonl", "apart-b.jsonl", "apart-c.jsonl", "apart-d.jsonl",
+    "apart-e.jsonl", "apart-f.jsonl"))
 TYPES = ("number", "rate", "list", "docno", "fact", "paraphrase", "compare", "followup", "unanswerable")
 _WS = re.compile(r"\s+")
 
