@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from eval.dataset import QUESTIONS, load_questions
-from eval.score import Report, markdown, run
+from eval.score import Report, coverage_curve, markdown, run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / f"{stem}.json").write_text(
         json.dumps(
             {"command": command, "mode": mode, "passages": report.passages, "mean_chars": report.mean_chars,
-             "summary": report.summary(), "misses": report.misses(),
+             "summary": report.summary(), "misses": report.misses(), "coverage_curve": coverage_curve(report.rows),
              "rows": [{"id": r.q.id, "rank": r.rank, "correct": r.correct, "cited": r.cited,
                        "abstained": r.abstained, "answer": r.answer, "explain": list(r.explain)} for r in report.rows]},
             ensure_ascii=False, indent=1,

@@ -59,6 +59,10 @@ class Row:
     answer: str = ""
     seconds: float = 0.0
     explain: tuple[str, ...] = ()
+    #: the answer decision's confidence and whether its best candidate would have been right
+    #: (None: no scored decision — a comparison, a hard veto, no candidate)
+    confidence: float | None = None
+    would_be_correct: bool = False
 
 
 @dataclass
@@ -126,12 +130,41 @@ def run(
         row.seconds = time.perf_counter() - started
         row.answer, row.abstained = a.text, a.abstained
         row.explain = tuple(a.explanation.lines()[:3]) if a.explanation else ()
+        e = a.explanation
+        if e is not None and e.best and not e.verdict.startswith("vetoed"):
+            row.confidence = e.confidence
+            row.would_be_correct = q.answerable and contains_answer(e.best, q.answers)
         if q.answerable:
             every = q.type == "list" and len(q.answers) > 1
             row.correct = not a.abstained and contains_answer(a.text, q.answers, every)
             row.cited = not a.abstained and cites_all(a.citations, q.evidence)
         report.rows.append(row)
     return report
+
+
+#: Thresholds of the accuracy/coverage curve.
+CURVE_THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def coverage_curve(rows: Sequence[Row], thresholds: Sequence[float] = CURVE_THRESHOLDS) -> list[dict[str, float]]:
+    """What the answer decision would do at each threshold, over the rows it scored: coverage (% of
+    answerable questions answered), precision (% of answers given that are right — an answer to an
+    unanswerable question is wrong) and % of unanswerable questions abstained."""
+    scored = [r for r in rows if r.confidence is not None]
+    out = []
+    for tau in thresholds:
+        given = [r for r in scored if (r.confidence or 0.0) >= tau]
+        answerable = [r for r in scored if r.q.answerable]
+        unanswerable = [r for r in scored if not r.q.answerable]
+        right = sum(r.would_be_correct for r in given)
+        out.append({
+            "threshold": tau,
+            "coverage": round(100 * sum(r in given for r in answerable) / len(answerable), 1) if answerable else 0.0,
+            "precision": round(100 * right / len(given), 1) if given else 0.0,
+            "abstain_unanswerable": round(100 * sum(r not in given for r in unanswerable) / len(unanswerable), 1)
+            if unanswerable else 0.0,
+        })
+    return out
 
 
 def markdown(report: Report, command: str) -> str:
@@ -146,6 +179,13 @@ def markdown(report: Report, command: str) -> str:
     ]
     for name, m in report.summary().items():
         lines.append(f"| {name} | " + " | ".join("–" if m.get(c) is None else str(m[c]) for c in cols) + " |")
+    curve = coverage_curve(report.rows)
+    scored = sum(r.confidence is not None for r in report.rows)
+    lines += ["", f"Accuracy against coverage: the answer decision at other thresholds, over the {scored} "
+              "questions it scored (comparisons and hard vetoes aside; the shipped threshold is 0.5).", "",
+              "| threshold | coverage of answerable | precision of answers | unanswerable abstained |",
+              "|---|---|---|---|"]
+    lines += [f"| {c['threshold']:.1f} | {c['coverage']} | {c['precision']} | {c['abstain_unanswerable']} |" for c in curve]
     lines.append("")
     for kind, ids in report.misses().items():
         lines.append(f"- misses ({kind}): {', '.join(ids) if ids else 'none'}")

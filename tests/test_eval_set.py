@@ -96,3 +96,22 @@ def test_answers_must_be_a_list(tmp_path):
     path = _write(tmp_path, [json.dumps({**GOOD, "answers": "7896"})])
     with pytest.raises(ValueError, match=":1:"):
         load_questions(path)
+
+
+def test_coverage_curve_counts_what_each_threshold_would_answer():
+    from eval.dataset import Question
+    from eval.score import Row, coverage_curve
+
+    def q(i: int, answerable: bool) -> Question:
+        return Question(id=f"t{i}", question="?", lang="zh", type="number" if answerable else "unanswerable",
+                        answers=("1件",) if answerable else (), evidence=("x",) if answerable else (), section="")
+
+    rows = [Row(q(1, True), confidence=0.9, would_be_correct=True),
+            Row(q(2, True), confidence=0.45, would_be_correct=False),
+            Row(q(3, False), confidence=0.6),
+            Row(q(4, False), confidence=0.1),
+            Row(q(5, True))]  # no scored decision: left out
+    low, mid, high = coverage_curve(rows, (0.4, 0.5, 0.95))
+    assert low == {"threshold": 0.4, "coverage": 100.0, "precision": 33.3, "abstain_unanswerable": 50.0}
+    assert mid == {"threshold": 0.5, "coverage": 50.0, "precision": 50.0, "abstain_unanswerable": 50.0}
+    assert high == {"threshold": 0.95, "coverage": 0.0, "precision": 0.0, "abstain_unanswerable": 100.0}
