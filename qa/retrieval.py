@@ -148,7 +148,7 @@ class Retriever:
     def candidates(self, question: str, depth: int, mode: Mode) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
         """Each retriever's ``(passage index, score)`` best first, ``depth`` deep (empty when unused).
         In hybrid mode the question is not even encoded when the fusion gives the model no weight
-        (a Chinese question whose words the report uses): most questions cost no model time."""
+        (a gate with a zero weight; :data:`DEFAULT_FUSION` gives it weight on every question)."""
         lexical = self._first_lexical(question, depth) if mode != "dense" else []
         dense: list[tuple[int, float]] = []
         wanted = mode == "dense" or (mode == "hybrid" and (not lexical or self.fusion.weight(question, lexical) > 0))
