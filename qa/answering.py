@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
-from qa.arithmetic import compare
+from qa.arithmetic import compare, computed_answer
 from qa.context import ASK_UNITS, CJK_WORD, Context, hit_for, span
 from qa.decision import EN_THRESHOLD, THRESHOLD, Evidence, confidence, contributions, weakest
 from qa.extract import (
@@ -413,15 +413,7 @@ def _stated_shares(ctx: Context, q: Question) -> Answer | None:
     total = sum(v.amount or 0.0 for v in values)
     names = [p.strip("“”") for p in operands]
     working = " + ".join(f"{n}{v.text}" for n, v in zip(names, values, strict=True)) + f" = {round(total, 2):g}%"
-    text = working if q.lang == "zh" else f"Computed from the report: {working}"
-    citations: list[Hit] = []
-    for _, h in picked:
-        if all(h.chunk_id != c.chunk_id for c in citations):
-            citations.append(h)
-    highlights = tuple(span(ctx.pipeline, h, c.info.sentence, c.value.start, c.value.end)  # type: ignore[union-attr]
-                       for c, h in picked)
-    return Answer(question=q.text, text=text, citations=tuple(citations), abstained=False, kind="compare",
-                  confidence=0.8, highlights=highlights, working=working, lang=q.lang, mode=ctx.mode)
+    return computed_answer(ctx, q, picked, working)
 
 
 def answer_question(

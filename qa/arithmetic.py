@@ -127,6 +127,12 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
         text = f"{names[win]}{'更多' if op == 'max' else '更少'}：" + f" {rel} ".join(named[i] for i in order)
         if comp.also_diff and len(amounts) == 2:
             text += f"；相差 {show[order[0]]} − {show[order[1]]} = {result(abs(amounts[0] - amounts[1]))}"
+    return computed_answer(ctx, q, picked, text)
+
+
+def computed_answer(ctx: Context, q: Question, picked: Sequence[tuple[Candidate, Hit]], working: str) -> Answer:
+    """The answer for a figure computed from cited values: the working, each operand's passage
+    cited once, each operand highlighted."""
     citations: list[Hit] = []
     for _, h in picked:
         if all(h.chunk_id != c.chunk_id for c in citations):
@@ -135,8 +141,7 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
         span(ctx.pipeline, h, c.info.sentence, c.value.start, c.value.end)  # type: ignore[union-attr]
         for c, h in picked
     )
-    if q.lang == "en":
-        text = f"Computed from the report: {text}"
+    text = f"Computed from the report: {working}" if q.lang == "en" else working
     return Answer(
         question=q.text, text=text, citations=tuple(citations), abstained=False, kind="compare",
         confidence=0.8, highlights=highlights, working=text, lang=q.lang, mode=ctx.mode,

@@ -142,7 +142,7 @@ def _align_lists(text: str, values: list[Value]) -> tuple[list[Value], tuple[int
     return out, (head_start, head_start + len(head))
 
 
-_BREAKDOWN = re.compile(r"\s*[（(]其中")
+_BREAKDOWN = re.compile(r"\s*(?P<open>[（(])其中")
 
 
 def _with_breakdown(text: str, clauses: list[tuple[int, int]], v: Value) -> Value:
@@ -152,7 +152,7 @@ def _with_breakdown(text: str, clauses: list[tuple[int, int]], v: Value) -> Valu
     if not m:
         return v
     depth, end = 0, len(text)
-    for i in range(m.end() - 3, len(text)):
+    for i in range(m.start("open"), len(text)):
         if text[i] in OPENERS:
             depth += 1
         elif text[i] in CLOSERS:

@@ -210,6 +210,8 @@ class ReportQA:
             return None
         if not s.dense_enabled and self._encoder is None:
             return "dense retrieval is off (QA_EMBEDDING_MODEL=none)"
+        import numpy as np
+
         from embeddings import ModelUnavailable, PartIndex, load_encoder
         from embeddings.store import MAX_PART_WEIGHT
 
@@ -231,8 +233,6 @@ class ReportQA:
         sentence_vectors = None
         if found is not None:
             try:
-                import numpy as np
-
                 store = PartIndex.load(found[0])
                 if store.size != len(retriever.passages) or store.dimension != encoder.dimension:
                     raise ValueError("size or dimension differs from the passages")
@@ -243,8 +243,6 @@ class ReportQA:
                 log.warning("vector cache unusable (%s); re-encoding", exc)
                 store = None
         if store is None or sentence_vectors is None:
-            import numpy as np
-
             sentence_vectors = np.ascontiguousarray(encoder.encode_passages(sentences, s.batch_size, progress=s.progress))
             row = {text: j for j, text in enumerate(sentences)}
             store = PartIndex.build(sentence_vectors[[row[text] for _, text in parts]],
