@@ -1,7 +1,8 @@
-"""``python -m eval [--questions PATH] [--mode lexical|dense|hybrid] [--out DIR]``
+"""``python -m eval [--questions PATH] [--mode lexical|dense|hybrid] [--report FILE …] [--out DIR]``
 
 Scores retrieval and answers on an eval set and writes ``<out>/eval-<mode>.json`` and
-``.md`` (default ``eval/results/``).
+``.md`` (default ``eval/results/``). ``--report`` asks other report files (any format
+:mod:`qa.readers` reads) instead of the bundled report.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default=None)
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
+    parser.add_argument("--report", type=Path, action="append", default=None,
+                        help="a report file to ask instead of the bundled one (repeatable; .txt .pdf .docx .html)")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -32,8 +35,11 @@ def main(argv: list[str] | None = None) -> int:
         questions = load_questions(args.questions)
     except (OSError, ValueError) as exc:
         parser.error(str(exc))
-    pipeline = qa.default_pipeline()
-    status = pipeline.status
+    pipeline = qa.ReportQA(args.report) if args.report else qa.default_pipeline()
+    try:
+        status = pipeline.status
+    except qa.ReportError as exc:
+        parser.error(str(exc))
     mode = args.mode or status.mode
     if mode != "lexical" and status.mode == "lexical":
         print(f"note: dense retrieval unavailable ({status.dense_error}); scoring lexical", file=sys.stderr)

@@ -100,6 +100,7 @@ def chunk(document: Document, chunk_size: int = 200, overlap: int = 0) -> list[P
                     start=group[0].start,
                     end=group[-1].end,
                     sentences=tuple(group),
+                    page=document.source.page_at(group[0].start) if document.source else None,
                 )
             )
     return passages

@@ -13,8 +13,11 @@ Headings follow the Chinese government style, four levels deep::
     （1）脱贫攻坚领域。…
 
 The first short line before any heading is the title; the preamble below it is a
-section of its own (its path is the title). Left out: tables, page numbers and
-footnotes, which this report does not have.
+section of its own (its path is the title). A report read from another format
+(:mod:`qa.readers`) brings what its format knows: paragraphs its markup calls headings
+(taken as headings of that level when the text has no marker), and tables — each a
+section of its own under the current heading, one sentence per data row, the table's
+remarks left out. Left out: footnotes.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import ReportError
+from qa.readers import Source, Table, read_source
 from qa.types import Sentence
 
 _CN_NUM = "一二三四五六七八九十百零〇"
@@ -69,6 +73,8 @@ class Document:
     raw: str
     title: str
     sections: tuple[Section, ...]
+    #: what the file's format said (pages, headings, tables); a bare Source for a .txt
+    source: Source | None = None
 
     @property
     def sentences(self) -> list[tuple[tuple[str, ...], Sentence]]:
@@ -99,28 +105,8 @@ class _Text:
 
 
 def read_report(path: str | Path) -> str:
-    """The text of a report file, decoded as UTF-8; errors name the file and the fix."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError as exc:
-        raise ReportError(f"report file not found: {p} — check the path") from exc
-    except IsADirectoryError as exc:
-        raise ReportError(f"{p} is a directory; pass the path of a .txt report file") from exc
-    except OSError as exc:
-        raise ReportError(f"cannot read report file {p}: {exc.strerror}") from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ReportError(
-            f"{p} is not UTF-8 text (byte {exc.start}); convert it first, "
-            f"e.g. `iconv -f GB18030 -t UTF-8 {p.name} > report.txt`"
-        ) from exc
-    if "\x00" in text:
-        raise ReportError(f"{p} looks like a binary file (it contains NUL bytes); pass a text report")
-    if not text.strip():
-        raise ReportError(f"report file is empty: {p}")
-    return text
+    """The canonical text of a report file of any supported format; errors name the file and the fix."""
+    return read_source(path).text
 
 
 def _starts_heading(line: str) -> bool:
@@ -217,8 +203,12 @@ def _heading_text(text: str) -> str:
     return text.strip().rstrip("。；;：:.．").strip()
 
 
-def parse(raw: str, doc_id: str = "report", path: Path | None = None) -> Document:
-    """Parse raw report text into sections of sentences.
+def _table_sentences(raw: str, table: Table) -> tuple[Sentence, ...]:
+    return tuple(Sentence(raw[a:b], a, b) for _, a, b in table.rows if raw[a:b].strip())
+
+
+def parse(raw: str | Source, doc_id: str = "report", path: Path | None = None) -> Document:
+    """Parse raw report text (or a :class:`~qa.readers.Source` read from a file) into sections of sentences.
 
     >>> d = parse("标题\\n\\n一、总体\\n\\n（一）组织。市委重视。\\n")
     >>> [(s.path, [x.text for x in s.sentences]) for s in d.sections]
@@ -226,6 +216,10 @@ def parse(raw: str, doc_id: str = "report", path: Path | None = None) -> Documen
     >>> d.title
     '标题'
     """
+    source = raw if isinstance(raw, Source) else Source(raw)
+    raw = source.text
+    format_headings = dict(source.headings)
+    tables = sorted(source.tables, key=lambda t: t.start)
     paragraphs = _paragraphs(raw)
     title = ""
     title_heading: Heading | None = None
@@ -249,10 +243,25 @@ def parse(raw: str, doc_id: str = "report", path: Path | None = None) -> Documen
                 sections.append(Section((title,) if title else (), title_heading, tuple(current)))
             current.clear()
 
+    table_index = 0
     for index, para in enumerate(paragraphs):
+        while table_index < len(tables) and tables[table_index].end <= para.offsets[0]:
+            table_index += 1
+        table = tables[table_index] if table_index < len(tables) else None
+        if table is not None and table.start <= para.offsets[0]:
+            if table.start == para.offsets[0]:  # the table, once: a section of its rows
+                close_section()
+                path_ = tuple(h.text for h in stack) or ((title,) if title else ())
+                rows = _table_sentences(raw, table)
+                if rows:
+                    sections.append(Section((*path_, table.caption) if table.caption else path_,
+                                            stack[-1] if stack else title_heading, rows))
+            continue
         text = para.text()
         body_start = 0
         hl = _heading_level(text)
+        if hl is None and para.offsets[0] in format_headings and len(text) <= MAX_HEADING_CHARS:
+            hl = format_headings[para.offsets[0]], len(text)
         if hl is not None:
             level, head_end = hl
             close_section()
@@ -280,10 +289,11 @@ def parse(raw: str, doc_id: str = "report", path: Path | None = None) -> Documen
     close_section()
     if not sections:
         raise ReportError(f"report {doc_id!r} has headings but no text under them")
-    return Document(doc_id, path, raw, title, tuple(sections))
+    return Document(doc_id, path, raw, title, tuple(sections), source)
 
 
 def load(path: str | Path, doc_id: str | None = None) -> Document:
-    """Read and parse a report file; ``doc_id`` defaults to the file name without suffix."""
+    """Read and parse a report file of any supported format; ``doc_id`` defaults to the file name
+    without suffix."""
     p = Path(path)
-    return parse(read_report(p), doc_id or p.stem, p)
+    return parse(read_source(p), doc_id or p.stem, p)

@@ -25,6 +25,7 @@ from qa.crosslingual import Glossary, glossary_version
 from qa.inputs import check_k, clean_question
 from qa.lexical import LexicalIndex
 from qa.retrieval import DEFAULT_FUSION, Retriever
+from qa.readers import Source, read_source
 from qa.settings import Settings
 from qa.text import DOMAIN_WORDS, full_tokenizer, save_word_table, use_word_table, word_table_name
 from qa.thesaurus import Thesaurus, thesaurus_version
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 VERSION = "0.1.0"
 DEFAULT_REPORT = Path(__file__).resolve().parent.parent / "data" / "chongqing-2018-government-information-disclosure-report.txt"
 #: Bumped when parsing, chunking or tokenising changes what an index holds.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,15 @@ class Status:
         return f"{self.embedding_model} ({self.engine})"
 
 
+def _source_digest(source: Source) -> str:
+    """What a report's index depends on: its canonical text and what the format said about it."""
+    h = hashlib.sha256(source.text.encode())
+    if source.format != "txt":
+        h.update(repr((source.pages, source.headings, [(t.start, t.end, t.rows, t.caption) for t in source.tables]))
+                 .encode())
+    return h.hexdigest()
+
+
 def _passage_to_json(p: Passage) -> dict[str, Any]:
     d = asdict(p)
     d["sentences"] = [[s.text, s.start, s.end] for s in p.sentences]
@@ -76,6 +86,7 @@ def _passage_from_json(d: dict[str, Any]) -> Passage:
     return Passage(
         chunk_id=d["chunk_id"], doc=d["doc"], section=tuple(d["section"]), text=d["text"],
         start=d["start"], end=d["end"], sentences=tuple(Sentence(*s) for s in d["sentences"]),
+        page=d.get("page"),
     )
 
 
@@ -113,7 +124,9 @@ class ReportQA:
         self._sentence_vectors: dict[str, Any] = {}  # built with the index
         self._extra_vectors: dict[str, Any] = {}  # encoded on demand
         self._title_memo: dict[str, bool] = {}
-        self.raw: dict[str, str] = {}
+        self._titles: dict[str, str] = {}
+        self.raw: dict[str, str] = {}  # each report's canonical text, which every offset points into
+        self.sources: dict[str, Source] = {}
         self.thesaurus: Thesaurus = Thesaurus({})
 
     # -- building ---------------------------------------------------------------------------
@@ -139,12 +152,14 @@ class ReportQA:
         s = self.settings
         cache = IndexCache(s.resolved_cache_dir if s.use_cache else None)
         ids = self._doc_ids()
-        self.raw = {doc_id: document.read_report(p) for doc_id, p in zip(ids, self.paths, strict=True)}
+        self.sources = {doc_id: read_source(p, max_bytes=s.max_bytes, max_pages=s.max_pages)
+                        for doc_id, p in zip(ids, self.paths, strict=True)}
+        self.raw = {doc_id: src.text for doc_id, src in self.sources.items()}
         key = fingerprint(
             kind="lexical", version=VERSION, format=INDEX_FORMAT, chunk_size=s.chunk_size,
             overlap=s.chunk_overlap, words=hashlib.sha256(DOMAIN_WORDS.read_bytes()).hexdigest(),
             glossary=glossary_version(), thesaurus=thesaurus_version(),
-            docs=[(i, hashlib.sha256(t.encode()).hexdigest()) for i, t in self.raw.items()],
+            docs=[(i, src.format, _source_digest(src)) for i, src in self.sources.items()],
         )
         words = s.resolved_cache_dir / word_table_name() if s.use_cache else None
         found = cache.load(key)
@@ -155,6 +170,7 @@ class ReportQA:
         lexical: LexicalIndex | None = None
         glossary: Glossary | None = None
         thesaurus: Thesaurus | None = None
+        titles: dict[str, str] = {}
         if found is not None:
             entry, _meta = found
             try:
@@ -162,6 +178,7 @@ class ReportQA:
                 lexical = LexicalIndex.load(entry / "bm25", len(passages))
                 glossary = Glossary.from_json(json.loads((entry / "glossary.json").read_text("utf-8")))
                 thesaurus = Thesaurus.from_json(json.loads((entry / "thesaurus.json").read_text("utf-8")))
+                titles = dict(json.loads((entry / "titles.json").read_text("utf-8")))
                 from_cache = True
             except Exception as exc:
                 log.warning("index cache entry %s unreadable (%s); rebuilding", entry, exc)
@@ -170,10 +187,11 @@ class ReportQA:
             from tqdm import tqdm
 
             items = tqdm(
-                list(zip(self.raw.items(), self.paths, strict=True)), desc="parse", unit="report",
+                list(zip(self.sources.items(), self.paths, strict=True)), desc="parse", unit="report",
                 disable=not s.progress,
             )
-            docs = [document.parse(t, i, p) for (i, t), p in items]
+            docs = [document.parse(src, i, p) for (i, src), p in items]
+            titles = {d.doc_id: d.title for d in docs}
             passages = chunk_all(docs, s.chunk_size, s.chunk_overlap)
             full_tokenizer()
             lexical = LexicalIndex.build(passages, show_progress=s.progress)
@@ -187,11 +205,13 @@ class ReportQA:
                 lexical.save(tmp / "bm25")  # type: ignore[union-attr]
                 (tmp / "glossary.json").write_text(json.dumps(glossary.to_json(), ensure_ascii=False), "utf-8")
                 (tmp / "thesaurus.json").write_text(json.dumps(thesaurus.to_json(), ensure_ascii=False), "utf-8")
+                (tmp / "titles.json").write_text(json.dumps(titles, ensure_ascii=False), "utf-8")
 
             if cache.save(key, write, {"passages": len(passages)}) and words is not None:
                 save_word_table(words)
         retriever = Retriever(passages, lexical, fusion=replace(DEFAULT_FUSION, rrf_k=s.rrf_k), glossary=glossary)
         self.thesaurus = thesaurus or Thesaurus({})
+        self._titles = titles
         dense_error = self._attach_dense(retriever, cache, key)
         mode: Mode = s.mode if retriever.dense_available else "lexical"
         self._status = Status(
@@ -270,6 +290,17 @@ class ReportQA:
     @property
     def passages(self) -> Sequence[Passage]:
         return self._ensure().passages
+
+    @property
+    def titles(self) -> dict[str, str]:
+        """Each report's title (its first short line, or "" when it has none), by document id."""
+        self._ensure()
+        return dict(self._titles)
+
+    @property
+    def encoder(self) -> Encoder | None:
+        """The embedding model dense retrieval runs with (shareable with another pipeline), or None."""
+        return self._ensure().encoder
 
     def retrieve(self, question: str, k: int | None = None, mode: Mode | None = None) -> list[Hit]:
         """The ``k`` passages that best match ``question``, best first."""

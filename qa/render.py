@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import qa
+from qa.readers import Table
 
 # -- escaping and rendering of report text --------------------------------------------------
 # Markdown syntax characters become entities: they then read as text both in Markdown and inside
@@ -98,8 +99,52 @@ def _marked(raw: str, start: int, end: int, marks: Marks, esc: Any = html.escape
                    for joined in ["".join(text for _, text in group)])
 
 
-def render_report(raw_texts: Mapping[str, str], passages: Sequence[qa.Passage], answer: qa.Answer | None = None) -> str:
-    """The full reports as HTML paragraphs, a ``<span id=p-…>`` per passage, the answer's passages marked."""
+def _table_html(table: Table, passages: Sequence[qa.Passage], marks: Marks, cited: set[str],
+                placed: set[str]) -> str:
+    """A table of the report as read: header cells spanning their columns, each data row's figures
+    with the answer's cell marked, each row carrying the id of the passage that holds it."""
+    cells = {(c.row, c.col): c for c in table.cells}
+    row_spans = {r: (a, b) for r, a, b in table.rows}
+    out = ['<table class="qa-table">']
+    for r, row in enumerate(table.grid):
+        if r in table.notes:
+            continue
+        attrs = ""
+        if r in row_spans:
+            a, b = row_spans[r]
+            owner = next((p for p in passages if p.start <= a < p.end), None)
+            if owner is not None:
+                anchor = anchor_id(owner.chunk_id)
+                ident = "" if owner.chunk_id in placed else f' id="{anchor}"'
+                placed.add(owner.chunk_id)
+                cls = "qa-psg qa-cited" if owner.chunk_id in cited else "qa-psg"
+                attrs = f' class="{cls}"{ident} data-p="{anchor}"'
+        tag = "th" if r < table.header_rows else "td"
+        parts, c = [], 0
+        while c < len(row):
+            span = 1
+            if r < table.header_rows:
+                while c + span < len(row) and row[c + span] == row[c]:
+                    span += 1
+            text = row[c] if not (c < table.label_cols and r > table.header_rows and table.grid[r - 1][c] == row[c]) else ""
+            cell = cells.get((r, c))
+            body = html.escape(text)
+            if cell is not None:
+                hit = [key for s, e, key in marks if s < cell.end and cell.start < e]
+                if hit:
+                    body = f"<mark>{'<strong>' + body + '</strong>' if any(hit) else body}</mark>"
+            colspan = f' colspan="{span}"' if span > 1 else ""
+            parts.append(f"<{tag}{colspan}>{body}</{tag}>")
+            c += span
+        out.append(f"<tr{attrs}>{''.join(parts)}</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def render_report(raw_texts: Mapping[str, str], passages: Sequence[qa.Passage], answer: qa.Answer | None = None,
+                  tables: Mapping[str, Sequence[Table]] | None = None, titles: Mapping[str, str] | None = None) -> str:
+    """The full reports as HTML paragraphs, a ``<span id=p-…>`` per passage, the answer's passages
+    marked; a report's ``tables`` (from :mod:`qa.readers`) as HTML tables with the answer's cell marked."""
     cited = {h.chunk_id for h in answer.citations} if answer else set()
     out = ['<div class="qa-report">']
     for doc, raw in raw_texts.items():
@@ -107,11 +152,17 @@ def render_report(raw_texts: Mapping[str, str], passages: Sequence[qa.Passage], 
         mine = sorted((p for p in passages if p.doc == doc), key=lambda p: p.start)
         placed: set[str] = set()
         if len(raw_texts) > 1:
-            out.append(f"<h3>{html.escape(doc)}</h3>")
+            out.append(f"<h3>{html.escape((titles or {}).get(doc) or doc)}</h3>")
+        doc_tables = sorted((tables or {}).get(doc, ()), key=lambda t: t.start)
         starts = [0, *(m.end() for m in _PARA_BREAK.finditer(raw))]
         ends = [*(m.start() for m in _PARA_BREAK.finditer(raw)), len(raw)]
         for ps, pe in zip(starts, ends, strict=True):
             if not raw[ps:pe].strip():
+                continue
+            table = next((t for t in doc_tables if t.start <= ps < t.end), None)
+            if table is not None:
+                if ps == table.start:
+                    out.append(_table_html(table, mine, marks, cited, placed))
                 continue
             ps, pe = ps + len(raw[ps:pe]) - len(raw[ps:pe].lstrip()), ps + len(raw[ps:pe].rstrip())
             parts, pos = [], ps
@@ -167,8 +218,13 @@ def _scores(hit: qa.Hit) -> str:
 
 
 def _source(label: str, hit: qa.Hit, answer: qa.Answer, raw_texts: Mapping[str, str], show_scores: bool,
-            links: bool) -> str:
-    head = f"**{label}** {escape_md(hit.section)}"
+            links: bool, titles: Mapping[str, str] | None = None) -> str:
+    head = f"**{label}** "
+    if titles and len(titles) > 1:
+        head += f"《{escape_md(titles.get(hit.doc) or hit.doc)}》 "
+    head += escape_md(hit.section)
+    if hit.passage.page is not None:
+        head += f" · 第{hit.passage.page}页 / p. {hit.passage.page}"
     if links:
         head += f' · <a class="qa-cite" href="#{anchor_id(hit.chunk_id)}">{_LABELS[answer.lang]["open"]}</a>'
     if show_scores:
@@ -182,11 +238,12 @@ def _source(label: str, hit: qa.Hit, answer: qa.Answer, raw_texts: Mapping[str, 
 
 
 def format_answer(answer: qa.Answer, raw_texts: Mapping[str, str], show_scores: bool = False,
-                  links: bool = True) -> str:
+                  links: bool = True, titles: Mapping[str, str] | None = None) -> str:
     """``answer`` as Markdown: the short answer (key value bold, markers [1] [2]), then its sources.
 
     ``raw_texts`` maps document ids to raw report text (``ReportQA.raw``), so the answering span is
-    marked at its offsets; ``links`` adds links to the passages in the full-report panel.
+    marked at its offsets; ``links`` adds links to the passages in the full-report panel; ``titles``
+    (document id → title), when it names several reports, puts the report's title in each citation.
     """
     lab = _LABELS[answer.lang]
     lines = []
@@ -213,7 +270,8 @@ def format_answer(answer: qa.Answer, raw_texts: Mapping[str, str], show_scores: 
     if hits:
         lines.append(f"---\n**{title}**")
         marker = "•" if answer.abstained else "[{}]"
-        lines += [_source(marker.format(i), h, answer, raw_texts, show_scores, links) for i, h in enumerate(hits, 1)]
+        lines += [_source(marker.format(i), h, answer, raw_texts, show_scores, links, titles)
+                  for i, h in enumerate(hits, 1)]
     return "\n\n".join(lines)
 
 

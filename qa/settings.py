@@ -57,6 +57,9 @@ class Settings:
     batch_size: int = 32
     #: Progress bars while building (parsing, BM25, encoding): None = when stderr is a terminal.
     show_progress: bool | None = None
+    #: Largest report file read (bytes) and longest PDF (pages): qa.readers refuses larger ones.
+    max_bytes: int = 20 * 1024 * 1024
+    max_pages: int = 300
 
     def __post_init__(self) -> None:
         if self.cache_dir is not None and not isinstance(self.cache_dir, Path):
@@ -75,6 +78,8 @@ class Settings:
             raise SettingsError(f"rrf_k must be at least 1 (60 is usual), not {self.rrf_k}")
         if self.batch_size < 1:
             raise SettingsError(f"batch_size must be at least 1, not {self.batch_size}")
+        if self.max_bytes < 1 or self.max_pages < 1:
+            raise SettingsError(f"max_bytes and max_pages must be positive, not {self.max_bytes}, {self.max_pages}")
         if self.hub_timeout <= 0:
             raise SettingsError(f"hub_timeout must be positive seconds, not {self.hub_timeout}")
 

@@ -41,6 +41,8 @@ class Passage:
     start: int
     end: int
     sentences: tuple[Sentence, ...] = ()
+    #: the 1-based page the passage starts on, for reports read from a PDF
+    page: int | None = None
 
     @property
     def section_path(self) -> str:
