@@ -24,8 +24,8 @@ from qa.chunking import chunk_all
 from qa.crosslingual import Glossary, glossary_version
 from qa.inputs import check_k, clean_question
 from qa.lexical import LexicalIndex
-from qa.retrieval import DEFAULT_FUSION, Retriever
 from qa.readers import Source, read_source
+from qa.retrieval import DEFAULT_FUSION, Retriever
 from qa.settings import Settings
 from qa.text import DOMAIN_WORDS, full_tokenizer, save_word_table, use_word_table, word_table_name
 from qa.thesaurus import Thesaurus, thesaurus_version
@@ -125,8 +125,8 @@ class ReportQA:
         self._extra_vectors: dict[str, Any] = {}  # encoded on demand
         self._title_memo: dict[str, bool] = {}
         self._titles: dict[str, str] = {}
-        self.raw: dict[str, str] = {}  # each report's canonical text, which every offset points into
-        self.sources: dict[str, Source] = {}
+        self._raw: dict[str, str] = {}
+        self._sources: dict[str, Source] = {}
         self.thesaurus: Thesaurus = Thesaurus({})
 
     # -- building ---------------------------------------------------------------------------
@@ -152,14 +152,14 @@ class ReportQA:
         s = self.settings
         cache = IndexCache(s.resolved_cache_dir if s.use_cache else None)
         ids = self._doc_ids()
-        self.sources = {doc_id: read_source(p, max_bytes=s.max_bytes, max_pages=s.max_pages)
-                        for doc_id, p in zip(ids, self.paths, strict=True)}
-        self.raw = {doc_id: src.text for doc_id, src in self.sources.items()}
+        self._sources = {doc_id: read_source(p, max_bytes=s.max_bytes, max_pages=s.max_pages)
+                         for doc_id, p in zip(ids, self.paths, strict=True)}
+        self._raw = {doc_id: src.text for doc_id, src in self._sources.items()}
         key = fingerprint(
             kind="lexical", version=VERSION, format=INDEX_FORMAT, chunk_size=s.chunk_size,
             overlap=s.chunk_overlap, words=hashlib.sha256(DOMAIN_WORDS.read_bytes()).hexdigest(),
             glossary=glossary_version(), thesaurus=thesaurus_version(),
-            docs=[(i, src.format, _source_digest(src)) for i, src in self.sources.items()],
+            docs=[(i, src.format, _source_digest(src)) for i, src in self._sources.items()],
         )
         words = s.resolved_cache_dir / word_table_name() if s.use_cache else None
         found = cache.load(key)
@@ -187,7 +187,7 @@ class ReportQA:
             from tqdm import tqdm
 
             items = tqdm(
-                list(zip(self.sources.items(), self.paths, strict=True)), desc="parse", unit="report",
+                list(zip(self._sources.items(), self.paths, strict=True)), desc="parse", unit="report",
                 disable=not s.progress,
             )
             docs = [document.parse(src, i, p) for (i, src), p in items]
@@ -216,7 +216,7 @@ class ReportQA:
         mode: Mode = s.mode if retriever.dense_available else "lexical"
         self._status = Status(
             mode, retriever.encoder.name if retriever.encoder else None, dense_error,
-            len(passages), len(self.raw), time.perf_counter() - started, from_cache,
+            len(passages), len(self._raw), time.perf_counter() - started, from_cache,
             retriever.encoder.engine if retriever.encoder else None,
         )
         log.info("index ready: %d passages, mode %s, %.2f s", len(passages), mode, self._status.build_seconds)
@@ -290,6 +290,18 @@ class ReportQA:
     @property
     def passages(self) -> Sequence[Passage]:
         return self._ensure().passages
+
+    @property
+    def raw(self) -> dict[str, str]:
+        """Each report's canonical text (document id → text): what every offset points into."""
+        self._ensure()
+        return self._raw
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        """Each report as read from its file: canonical text, pages, headings, tables."""
+        self._ensure()
+        return self._sources
 
     @property
     def titles(self) -> dict[str, str]:

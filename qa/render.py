@@ -111,7 +111,7 @@ def _table_html(table: Table, passages: Sequence[qa.Passage], marks: Marks, cite
             continue
         attrs = ""
         if r in row_spans:
-            a, b = row_spans[r]
+            a, _ = row_spans[r]
             owner = next((p for p in passages if p.start <= a < p.end), None)
             if owner is not None:
                 anchor = anchor_id(owner.chunk_id)

@@ -19,7 +19,9 @@ import logging
 import re
 import statistics
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from qa.errors import ReportError
 from qa.readers.source import Source, SourceBuilder
@@ -40,12 +42,12 @@ class _Line:
     text: str
 
 
-def _lines(page: object, number: int, boxes: list[tuple[float, float, float, float]]) -> list[_Line]:
+def _lines(page: Any, number: int, boxes: list[tuple[float, float, float, float]]) -> list[_Line]:
     def outside(obj: dict) -> bool:  # type: ignore[type-arg]
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
-    text_page = page.filter(outside) if boxes else page  # type: ignore[attr-defined]
+    text_page = page.filter(outside) if boxes else page
     out = []
     for line in text_page.extract_text_lines(strip=True, return_chars=True):
         text = line["text"].strip()
@@ -186,9 +188,9 @@ def _assemble(items: list[tuple[int, float, object]], lines: list[_Line]) -> Sou
     size = statistics.median(ln.size for ln in body) if body else 10.0
     left = min((ln.x0 for ln in body), default=0.0)
     # where a full line ends: the median end of lines the next line continues (not indented)
-    wrapped = [a.x1 for a, b in zip(body, body[1:], strict=False) if a.page == b.page and b.x0 <= a.x0 + 0.8 * size]
+    wrapped = [a.x1 for a, b in pairwise(body) if a.page == b.page and b.x0 <= a.x0 + 0.8 * size]
     right = statistics.median(wrapped) if len(wrapped) >= 5 else max((ln.x1 for ln in body), default=0.0)
-    gaps = [b.top - a.top for a, b in zip(body, body[1:], strict=False) if a.page == b.page and b.top > a.top]
+    gaps = [b.top - a.top for a, b in pairwise(body) if a.page == b.page and b.top > a.top]
     spacing = statistics.median(gaps) if gaps else size * 1.5
     paragraph: list[tuple[str, int | None]] = []
     prev: _Line | None = None

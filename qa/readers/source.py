@@ -130,9 +130,8 @@ class SourceBuilder:
         """A table: its data rows as labelled lines (qa.readers.tables), its grid and cells kept."""
         plan = layout(grid)
         if plan is None:  # no figures in it: its cells are text, read as paragraphs
-            for row in grid:
-                line = "　".join(dict.fromkeys(c.strip() for c in row if c.strip()))
-                self.paragraph(line)
+            for cells_of_row in grid:
+                self.paragraph("　".join(dict.fromkeys(c.strip() for c in cells_of_row if c and c.strip())))
             return
         first = self.size + (2 if self.parts else 0)
         rows: list[tuple[int, int, int]] = []

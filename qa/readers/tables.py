@@ -10,7 +10,8 @@ cell means nothing to a text search, so each data row is written as one line tha
 With a total column (总计/合计) the total comes first and the other columns are its parts, in
 the report's own "（其中…）" form, so the answer step reads the total for a question about the row
 and a part for a question that names a column, exactly as for prose. Without one, the line lists
-``列 值`` pairs. Rows with no figures are group labels (their text labels the rows below) or
+``列值`` pairs in one clause after the label's (规章：本年新制作数量3、本年新公开数量3、…), so the
+row's label is as near to each figure. Rows with no figures are group labels (their text labels the rows below) or
 remarks ("注：第一项加第二项之和…"), which are kept as notes, never as data.
 
 The grid comes from a reader with spans filled in (``None`` marks a cell covered by a span: filled
@@ -135,11 +136,11 @@ def _line(r: int, label: str, row: list[str], columns: dict[int, str],
                     pieces += [(("、" if i else "") + (_short(columns[c], name) or f"第{c + 1}列"), None), (row[c], c)]
                 pieces.append(("）", None))
             written += 1
-        else:
-            for c in figures:
-                sep = "，" if written else ("：" if label else "")
+        else:  # the label a clause of its own, the figures one clause: the label is as near to each
+            for i, c in enumerate(figures):
+                sep = ("，" if written else ("：" if label else "")) if i == 0 else "、"
                 pieces += [(sep + (columns[c] or f"第{c + 1}列"), None), (row[c], c)]
-                written += 1
+            written += bool(figures)
     pieces.append(("。", None))
     return Line(r, tuple(pieces))
 

@@ -1,6 +1,9 @@
-"""Test fixtures in the formats reports are published in: a report's paragraphs (and tables)
-rendered to PDF (reportlab, its built-in ``STSong-Light`` CID font: no font file), to .docx
-(python-docx) and to a web page with the clutter real sites have (navigation, scripts, styles).
+"""Reports in the formats they are published in, for the tests and the eval: a report's paragraphs
+(and tables) rendered to PDF (reportlab, its built-in ``STSong-Light`` CID font: no font file), to
+.docx (python-docx) and to a web page with the clutter real sites have (navigation, scripts, styles).
+
+``python -m eval.formats DIR`` writes the bundled report and the 2019-template report in every
+format into DIR (for ``python -m eval --report …``; README, "Other formats").
 
 ``paragraphs_of`` turns a hard-wrapped .txt report into its paragraphs, so the bundled report can
 be rendered to every format and each format's answers compared with the .txt's. ``template_2019``
@@ -147,7 +150,7 @@ def _covered(spans: list[Span]) -> set[tuple[int, int]]:
 def to_html(blocks: list[Block], path: Path) -> Path:
     out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>报告</title>",
            "<style>p { text-indent: 2em }</style><script>var x = '<p>脚本里的文字</p>';</script></head><body>",
-           "<header><nav><a href='/'>首页</a> | <a href='/gk'>政务公开</a></nav></header><main>"]
+           "<header><nav><a href='/'>网站导航</a> | <a href='/wza'>无障碍浏览</a></nav></header><main>"]
     for kind, item in blocks:
         if kind == "title":
             out.append(f"<h1>{html.escape(str(item))}</h1>")
@@ -236,3 +239,23 @@ def to_pdf(blocks: list[Block], path: Path) -> Path:
 
 
 RENDERERS = {"pdf": to_pdf, "docx": to_docx, "html": to_html}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m eval.formats", description="Write the eval's reports in every format.")
+    parser.add_argument("out", type=Path, help="directory to write into")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    bundled = Path(__file__).resolve().parent.parent / "data" / "chongqing-2018-government-information-disclosure-report.txt"
+    reports = {"bundled": paragraphs_of(bundled.read_text("utf-8")), "template-2019": template_2019()}
+    for name, blocks in reports.items():
+        for fmt, render in RENDERERS.items():
+            path = render(blocks, args.out / f"{name}.{fmt}")
+            print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
