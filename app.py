@@ -4,7 +4,12 @@ Read in order: escaping and rendering of report text (``render_report``, the one
 raw text), ``format_answer`` (an :class:`qa.Answer` as Markdown), the handlers ``respond`` (chat)
 and ``ask`` (the ``/ask`` API endpoint), the module-level ``demo``, and the ``__main__`` launch guard.
 Everything from the report or the user is escaped here, explicitly, before Gradio sees it.
-Left out: streaming (answers take milliseconds), uploading other reports, feedback buttons.
+
+A person may add reports of their own (``add_report``): each browser session has a
+:class:`qa.library.Library` whose files live in a temporary directory of its own, deleted when
+the page is closed (``close_session``); they are never served back (``allowed_paths`` stays empty,
+Gradio's upload copy is deleted once read). Left out: streaming (answers take milliseconds),
+feedback buttons, keeping uploads between sessions.
 """
 
 from __future__ import annotations
@@ -20,12 +25,16 @@ import argparse
 import html
 import ipaddress
 import logging
+import threading
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 import qa
+from qa.library import Entry, Library
+from qa.readers import FORMATS, MAX_BYTES, MAX_PAGES
 from qa.render import escape_md, format_answer, md_line, printable, render_report, status_markdown
 from qa.settings import MAX_QUESTION_CHARS
 
@@ -61,8 +70,8 @@ def previous_questions(history: Sequence[Mapping[str, Any]]) -> list[str]:
     return [html.unescape(_text_of(m.get("content"))) for m in history if m.get("role") == "user"]
 
 
-def get_answer(pipeline: qa.ReportQA, question: Any, history: Sequence[str], mode: Any, k: Any) -> qa.Answer:
-    """``pipeline.answer`` behind the UI's checks; bad input raises :class:`Refused` with a friendly message."""
+def check_question(question: Any) -> str:
+    """The question when the UI passes it on; else :class:`Refused` with a friendly message."""
     if not isinstance(question, str):
         raise Refused("问题必须是文字。 / The question must be text.")
     if not question.strip():
@@ -70,6 +79,12 @@ def get_answer(pipeline: qa.ReportQA, question: Any, history: Sequence[str], mod
     if len(question) > MAX_QUESTION_CHARS:
         raise Refused(f"问题太长了（{len(question)} 字，上限 {MAX_QUESTION_CHARS} 字），请一次只问一个问题。"
                       f" / The question is too long ({len(question)} characters, limit {MAX_QUESTION_CHARS}).")
+    return question
+
+
+def get_answer(pipeline: qa.ReportQA, question: Any, history: Sequence[str], mode: Any, k: Any) -> qa.Answer:
+    """``pipeline.answer`` behind the UI's checks; bad input raises :class:`Refused` with a friendly message."""
+    question = check_question(question)
     try:
         k = None if k is None else int(k)
         return pipeline.answer(question, history=list(history), k=k, mode=mode or None)
@@ -77,17 +92,111 @@ def get_answer(pipeline: qa.ReportQA, question: Any, history: Sequence[str], mod
         raise Refused(f"无法回答这个问题 / Cannot answer this question: {exc}") from exc
 
 
+# -- the reports a session asks ------------------------------------------------------------------
+MAX_SESSIONS = 200  # libraries with uploads held at once (each holds its reports' indexes in memory)
+_sessions: dict[str, Library] = {}
+_sessions_lock = threading.Lock()
+UPLOAD_HELP = (f"可添加 {' '.join(FORMATS)} 文件，不超过 {MAX_BYTES // 2**20} MB、PDF 不超过 {MAX_PAGES} 页；"
+               f"扫描版 PDF（无文字层）无法读取。文件只在本次会话中使用，关闭页面后即删除。 / "
+               f"Add a {', '.join(FORMATS)} file (≤ {MAX_BYTES // 2**20} MB, PDF ≤ {MAX_PAGES} pages; no OCR). "
+               "It is used only in this session and deleted when you close the page.")
+
+
+def session_library(request: gr.Request | None, create: bool = False) -> Library | None:
+    """The library of the browser session ``request`` belongs to (made on its first upload)."""
+    key = getattr(request, "session_hash", None)
+    if not key:
+        return None
+    with _sessions_lock:
+        library = _sessions.get(key)
+        if library is None and create:
+            if len(_sessions) >= MAX_SESSIONS:
+                raise Refused("服务器繁忙，暂时不能添加报告，请稍后再试。 / Too many sessions with uploads; try later.")
+            library = _sessions[key] = Library(qa.default_pipeline())
+    return library
+
+
+def close_session(request: gr.Request) -> None:
+    """The page was closed: delete the session's uploaded reports and their indexes."""
+    with _sessions_lock:
+        library = _sessions.pop(getattr(request, "session_hash", "") or "", None)
+    if library is not None:
+        library.close()
+
+
+def _view(entries: Sequence[Entry]) -> tuple[dict[str, str], list[qa.Passage], dict[str, Any], dict[str, str]]:
+    """What the full-report panel and the citations show of these reports: texts, passages, tables, titles."""
+    raw: dict[str, str] = {}
+    passages: list[qa.Passage] = []
+    tables: dict[str, Any] = {}
+    titles: dict[str, str] = {}
+    for e in entries:
+        raw.update(e.pipeline.raw)
+        passages += list(e.pipeline.passages)
+        tables.update({doc: src.tables for doc, src in e.pipeline.sources.items()})
+        titles.update({doc: e.name for doc in e.pipeline.raw})
+    return raw, passages, tables, titles
+
+
+def _pipeline_view(pipeline: Any) -> tuple[dict[str, str], list[qa.Passage], dict[str, Any], dict[str, str]]:
+    sources = getattr(pipeline, "sources", {})
+    return pipeline.raw, list(pipeline.passages), {d: s.tables for d, s in sources.items()}, {}
+
+
+def add_report(file: Any, chosen: list[str] | None, request: gr.Request,
+               progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[Any, Any, Any]:  # noqa: B008
+    """Upload handler: read and index the file for this session → (report choices, file control, notice)."""
+    if not file:
+        return gr.skip(), gr.skip(), gr.skip()
+    upload = Path(file if isinstance(file, str) else getattr(file, "name", ""))
+    try:
+        library = session_library(request, create=True)
+        if library is None:
+            raise Refused("无法识别当前会话，请刷新页面。 / No session; reload the page.")
+        progress(0.05, desc="读取并建立索引 / Reading and indexing")
+        entry = library.add(upload, upload.name, show_progress=True)
+    except (Refused, qa.ReportError) as exc:
+        gr.Warning(html.escape(str(exc)))
+        return gr.skip(), None, gr.skip()
+    except Exception as exc:  # the UI boundary: log the trace, show no internals
+        log.exception("adding %s failed", upload.name)
+        raise gr.Error("无法添加这个文件。 / This file could not be added; details are in the server log.",
+                       print_exception=False) from exc
+    finally:
+        upload.unlink(missing_ok=True)  # Gradio's copy: only the library's own copy remains
+    names = library.names
+    chosen = [n for n in (chosen or names) if n in names and n != entry.name] + [entry.name]
+    notice = (f'<div class="qa-notice">已添加 / Added: 《{html.escape(entry.name)}》 · '
+              f"{len(entry.pipeline.passages)} 段 / passages</div>")
+    return gr.update(choices=names, value=chosen, visible=True), None, notice
+
+
 def respond(question: str, history: list[dict[str, Any]] | None, mode: str | None = None, k: float | None = None,
-            show_scores: bool = False, *, pipeline: qa.ReportQA | None = None) -> tuple[list[dict[str, Any]], Any, Any]:
-    """Chat handler: (question, chat so far, settings) → (chat, text box, full-report HTML).
+            show_scores: bool = False, reports: list[str] | None = None, request: gr.Request | None = None, *,
+            pipeline: qa.ReportQA | None = None) -> tuple[list[dict[str, Any]], Any, Any]:
+    """Chat handler: (question, chat so far, settings, reports chosen) → (chat, text box, full-report HTML).
 
     Earlier questions of the chat are passed to ``qa.answer`` as ``history`` (follow-ups). A bad
-    question shows a warning and leaves the chat and the text box as they were.
+    question shows a warning and leaves the chat and the text box as they were. When the session
+    added reports, the chosen ones are asked (``qa.library.Library.answer``) and citations name them.
     """
     history = list(history or [])
-    pipeline = pipeline or qa.default_pipeline()
+    library = None if pipeline is not None else session_library(request)
     try:
-        answer = get_answer(pipeline, question, previous_questions(history), mode, k)
+        if library is not None and len(library.entries) > 1:
+            if reports is not None and not reports:
+                raise Refused("请至少选择一份报告。 / Choose at least one report to ask.")
+            text = check_question(question)
+            try:
+                k_value = None if k is None else int(k)
+                answer, _ = library.answer(text, reports or None, previous_questions(history), k_value, mode or None)  # type: ignore[arg-type]
+            except (ValueError, TypeError, OverflowError) as exc:
+                raise Refused(f"无法回答这个问题 / Cannot answer this question: {exc}") from exc
+            raw, passages, tables, titles = _view(library.select(reports or None))
+        else:
+            pipeline = pipeline or qa.default_pipeline()
+            answer = get_answer(pipeline, question, previous_questions(history), mode, k)
+            raw, passages, tables, titles = _pipeline_view(pipeline)
     except Refused as exc:
         gr.Warning(html.escape(str(exc)))
         return history, question, gr.skip()
@@ -97,13 +206,13 @@ def respond(question: str, history: list[dict[str, Any]] | None, mode: str | Non
                        print_exception=False) from exc
     shown = md_line(escape_md(" ".join(printable(question).split())))
     history += [{"role": "user", "content": shown},
-                {"role": "assistant", "content": format_answer(answer, pipeline.raw, bool(show_scores))}]
-    return history, "", render_report(pipeline.raw, pipeline.passages, answer)
+                {"role": "assistant", "content": format_answer(answer, raw, bool(show_scores), titles=titles)}]
+    return history, "", render_report(raw, passages, answer, tables=tables, titles=titles)
 
 
 def _respond_example(sample: list[str], history: list[dict[str, Any]] | None, mode: str, k: float,
-                     show_scores: bool) -> tuple[list[dict[str, Any]], Any, Any]:
-    return respond(sample[0], history, mode, k, show_scores)
+                     show_scores: bool, reports: list[str] | None, request: gr.Request) -> tuple[list[dict[str, Any]], Any, Any]:
+    return respond(sample[0], history, mode, k, show_scores, reports, request)
 
 
 def ask(question: str) -> str:
@@ -123,10 +232,15 @@ def page_start(pipeline: qa.ReportQA | None = None) -> tuple[str, str]:
         status = pipeline.status
     except qa.QAError as exc:
         return f"⚠️ 报告无法加载 / The report could not be loaded: {escape_md(str(exc))}", ""
-    return status_markdown(status, pipeline.settings.dense_enabled), render_report(pipeline.raw, pipeline.passages)
+    raw, passages, tables, _ = _pipeline_view(pipeline)
+    return status_markdown(status, pipeline.settings.dense_enabled), render_report(raw, passages, tables=tables)
 
 
-def clear_chat() -> tuple[list[dict[str, Any]], str, str]:
+def clear_chat(reports: list[str] | None = None, request: gr.Request | None = None) -> tuple[list[dict[str, Any]], str, str]:
+    library = session_library(request)
+    if library is not None and len(library.entries) > 1:
+        raw, passages, tables, titles = _view(library.select(reports or None))
+        return [], "", render_report(raw, passages, tables=tables, titles=titles)
     return [], "", page_start()[1]
 
 
@@ -189,6 +303,9 @@ mark { background: #fde047; color: #111; padding: 0 .1em; border-radius: 2px; }
 #qa-chat hr { margin: .6em 0; }
 a.qa-cite { color: var(--link-text-color, #2563eb); text-decoration: none; white-space: nowrap; }
 a.qa-cite:hover { text-decoration: underline; }
+.qa-table { border-collapse: collapse; margin: .4em 0 .8em; font-size: .85em; }
+.qa-table th, .qa-table td { border: 1px solid #d4d4d8; padding: .15em .35em; vertical-align: top; }
+.qa-table td.qa-num { text-align: right; white-space: nowrap; }
 """
 SYSTEM_FONTS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Noto Sans CJK SC", "Noto Sans SC",
                 "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "WenQuanYi Micro Hei", "sans-serif"]
@@ -204,7 +321,9 @@ def _default_settings() -> qa.Settings:
         return qa.Settings()
 
 
-with gr.Blocks(title="重庆市2018年政府信息公开年报问答 · Report Q&A", analytics_enabled=False) as demo:
+# delete_cache: Gradio's own copies of uploads are deleted once read; this sweeps any left behind
+with gr.Blocks(title="重庆市2018年政府信息公开年报问答 · Report Q&A", analytics_enabled=False,
+               delete_cache=(1800, 3600)) as demo:
     _defaults = _default_settings()
     gr.Markdown("## 重庆市2018年政府信息公开工作年度报告 · 问答\n"
                 "答案只来自报告原文，并注明出处。 / Answers come only from the report, with the passages they cite.")
@@ -218,6 +337,13 @@ with gr.Blocks(title="重庆市2018年政府信息公开年报问答 · Report Q
                              placeholder="输入问题，按回车提问 / Type a question and press Enter")
             examples = gr.Dataset(components=[box], samples=[[q] for q in EXAMPLES], label="示例 / Examples")
             clear = gr.Button("清空对话 / Clear chat", size="sm", variant="secondary")
+            with gr.Accordion("添加报告 / Add a report", open=False, elem_id="qa-add"):
+                gr.Markdown(f"<small>{html.escape(UPLOAD_HELP)}</small>")
+                upload = gr.File(label="报告文件 / Report file", file_types=list(FORMATS), file_count="single",
+                                 type="filepath", elem_id="qa-upload")
+                upload_notice = gr.HTML("", elem_id="qa-upload-notice")
+            reports = gr.CheckboxGroup([], value=[], label="提问的报告 / Reports to ask", visible=False,
+                                       elem_id="qa-reports")
             with gr.Accordion("设置 / Settings", open=False):
                 mode = gr.Radio(MODES, value=_defaults.mode, label="检索方式 / Retrieval mode",
                                 info="向量模型不可用时自动用 lexical / falls back to lexical without the model")
@@ -227,11 +353,14 @@ with gr.Blocks(title="重庆市2018年政府信息公开年报问答 · Report Q
             gr.Markdown("#### 原文 / Full report\n<small>点击答案里的 [1] 或「在原文中查看」跳到出处。 / "
                         "Click a citation to jump to its passage.</small>")
             report = gr.HTML(elem_id="qa-report", js_on_load=PAGE_JS)
-    settings = [mode, k, show_scores]
+    settings = [mode, k, show_scores, reports]
     box.submit(respond, [box, chat, *settings], [chat, box, report], api_visibility="private")
     examples.click(_respond_example, [examples, chat, *settings], [chat, box, report], api_visibility="private")
-    clear.click(clear_chat, None, [chat, box, report], api_visibility="private")
+    clear.click(clear_chat, [reports], [chat, box, report], api_visibility="private")
+    upload.upload(add_report, [upload, reports], [reports, upload, upload_notice], api_visibility="private",
+                  concurrency_limit=1)
     demo.load(page_start, None, [status, report], api_visibility="private")
+    demo.unload(close_session)
     gr.api(ask, api_name="ask")
 demo.queue(default_concurrency_limit=4, max_size=64, api_open=False)
 
@@ -272,7 +401,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         demo.launch(server_name=args.host, server_port=port, share=False, auth=(user, password) if user else None,
                     show_error=False, theme=THEME, css=CSS, footer_links=["api"], run_history=False,
-                    enable_monitoring=False, mcp_server=False, ssr_mode=False, pwa=False, max_file_size="1mb")
+                    enable_monitoring=False, mcp_server=False, ssr_mode=False, pwa=False,
+                    max_file_size=f"{MAX_BYTES // 2**20}mb")
     except OSError as exc:  # e.g. the port is taken
         parser.exit(1, f"cannot listen on {args.host}:{port}: {exc}\nchoose another port with --port\n")
 

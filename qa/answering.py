@@ -222,7 +222,30 @@ def _quote(cand: Candidate) -> tuple[str, int, int]:
         a, b = _window(text, info.clauses, focus)
         return f"{cand.value.item}：{cand.value.text}（原文：{text[a:b]}）", a, b
     a, b = _window(text, info.clauses, cand.clause_index)
+    part = _part_of_breakdown(text, info.clauses, cand)
+    if part:  # one part of a total's "（其中…）": say which, before the report's words
+        return f"{part}{cand.value.text}（原文：{text[a:b]}）", a, b  # type: ignore[union-attr]
     return text[a:b], a, b
+
+
+def _part_of_breakdown(text: str, clauses: Sequence[tuple[int, int]], cand: Candidate) -> str:
+    """"区县政府信息中区县" for 4.9万条 in "…信息6.6万条（其中市级1.7万条、区县4.9万条）": the total's words,
+    中, the part's label — "" when the value is not a part of a breakdown."""
+    v = cand.value
+    if v is None:
+        return ""
+    opened = text.rfind("（其中", 0, v.start)
+    if opened < 0 or "）" in text[opened : v.start]:
+        return ""
+    total = next((t for t in reversed(cand.info.values) if t.end <= opened), None)
+    clause_start = clauses[v.clause][0]
+    if total is None or total.start < clause_start:
+        return ""
+    previous = [t.end for t in cand.info.values if opened < t.end <= v.start]
+    label = text[max([opened + 3, *previous]) : v.start].strip("、，,；; ")
+    head = text[clause_start : total.start].strip("，,；;：: ")
+    head = re.sub(r"(?:总计|合计|共计|共|总数)$", "", head).rstrip("·")
+    return f"{head}中{label}" if head and label else ""
 
 
 #: How much the model's sentence similarity counts beside the words (for English questions, the

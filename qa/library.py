@@ -81,9 +81,10 @@ class Library:
             self._root = Path(tempfile.mkdtemp(prefix="report-qa-session-"))
         return self._root
 
-    def add(self, path: str | Path, filename: str | None = None) -> Entry:
+    def add(self, path: str | Path, filename: str | None = None, *, show_progress: bool | None = None) -> Entry:
         """Copy ``path`` into the library, read and index it; the new entry. ``filename`` is the name
-        the user gave the file (its suffix says the format when the bytes do not)."""
+        the user gave the file (its suffix says the format when the bytes do not); ``show_progress``
+        draws the indexing's progress bars (a UI tracks them)."""
         src = Path(path)
         filename = filename or src.name
         suffix = Path(filename).suffix.lower()
@@ -107,7 +108,8 @@ class Library:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, target)
         base_settings = self._base.settings if self._base is not None else None
-        overrides = {"cache_dir": self.root / "index", "max_bytes": self.max_bytes, "max_pages": self.max_pages}
+        overrides = {"cache_dir": self.root / "index", "max_bytes": self.max_bytes, "max_pages": self.max_pages,
+                     "show_progress": show_progress}
         try:
             pipeline = ReportQA(target, settings=base_settings, encoder=self._shared_encoder(), **overrides)
             pipeline.status  # noqa: B018 - read and index it now: errors belong to the upload

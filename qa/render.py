@@ -122,19 +122,22 @@ def _table_html(table: Table, passages: Sequence[qa.Passage], marks: Marks, cite
         tag = "th" if r < table.header_rows else "td"
         parts, c = [], 0
         while c < len(row):
+            label = r < table.header_rows or c < table.label_cols
             span = 1
-            if r < table.header_rows:
-                while c + span < len(row) and row[c + span] == row[c]:
-                    span += 1
-            text = row[c] if not (c < table.label_cols and r > table.header_rows and table.grid[r - 1][c] == row[c]) else ""
+            while label and c + span < len(row) and row[c + span] == row[c] and (
+                    r < table.header_rows or c + span < table.label_cols):
+                span += 1  # a label spanning columns: one cell
+            above = table.grid[r - 1][c] if r > 0 and (r - 1 not in table.notes) else None
+            repeated = label and r > 0 and above == row[c] and (r < table.header_rows) == (r - 1 < table.header_rows)
             cell = cells.get((r, c))
-            body = html.escape(text)
+            body = "" if repeated else html.escape(row[c])
+            cls = ""
             if cell is not None:
-                hit = [key for s, e, key in marks if s < cell.end and cell.start < e]
-                if hit:
-                    body = f"<mark>{'<strong>' + body + '</strong>' if any(hit) else body}</mark>"
+                cls = ' class="qa-num"'
+                if any(key and s < cell.end and cell.start < e for s, e, key in marks):
+                    body = f"<mark><strong>{body}</strong></mark>"
             colspan = f' colspan="{span}"' if span > 1 else ""
-            parts.append(f"<{tag}{colspan}>{body}</{tag}>")
+            parts.append(f"<{tag}{colspan}{cls}>{body}</{tag}>")
             c += span
         out.append(f"<tr{attrs}>{''.join(parts)}</tr>")
     out.append("</table>")

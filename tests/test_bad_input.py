@@ -569,9 +569,11 @@ def test_served_app_serves_no_file_of_ours(served, path):
 
 @pytest.mark.slow
 def test_served_app_caps_uploads(served):
+    from qa.readers import MAX_BYTES
+
     boundary = "report-qa-test"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.txt\"\r\n"
-            "Content-Type: text/plain\r\n\r\n").encode() + b"x" * (2 << 20) + f"\r\n--{boundary}--\r\n".encode()
+            "Content-Type: text/plain\r\n\r\n").encode() + b"x" * (MAX_BYTES + (1 << 20)) + f"\r\n--{boundary}--\r\n".encode()
     request = urllib.request.Request(served.url + "gradio_api/upload", data=body, method="POST",
                                      headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     with pytest.raises(urllib.error.HTTPError) as info:
@@ -625,7 +627,7 @@ def test_served_chat_answers_a_question_with_a_lone_surrogate(served):
         config = json.load(r)
     [dep] = [d for d in config["dependencies"] if d.get("api_name") == "respond"]
     session = "bad-input-test"
-    body = json.dumps({"data": [HOSTILE["surrogate-inside"], [], "lexical", 5, False], "fn_index": dep["id"],
+    body = json.dumps({"data": [HOSTILE["surrogate-inside"], [], "lexical", 5, False, []], "fn_index": dep["id"],
                        "trigger_id": dep["targets"][0][0], "session_hash": session, "event_data": None}).encode()
     join = urllib.request.Request(served.url + "gradio_api/queue/join", data=body, method="POST",
                                   headers={"Content-Type": "application/json"})

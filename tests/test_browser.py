@@ -217,3 +217,59 @@ def test_the_english_example_answers_on_a_fresh_install(browser: Browser, instal
     expect(answer).to_contain_text("全市共收到政府信息公开申请7896份")  # the report's own words, quoted
     expect(answer).to_contain_text("Sources / 来源")  # labels in the question's language first
     assert not _outside(requests), _outside(requests)
+
+
+@pytest.fixture(scope="module")
+def upload_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The app with its temporary files in a directory of the test's: where a session's uploads live."""
+    from eval.server import ServerError, running_app
+
+    tmp = tmp_path_factory.mktemp("upload-tmp")
+    try:
+        with running_app(tmp_path_factory.mktemp("upload"), env={"TMPDIR": str(tmp)}) as app:
+            yield app.url, tmp
+    except ServerError as exc:
+        pytest.fail(str(exc))
+
+
+def test_upload_a_pdf_report_ask_its_table_and_the_file_is_gone_when_the_page_closes(
+        browser: Browser, upload_server: tuple[str, Path], requests: list[str], tmp_path: Path) -> None:
+    import urllib.error
+    import urllib.request
+
+    from eval.formats import template_2019, to_pdf
+
+    url, tmp = upload_server
+    pdf = to_pdf(template_2019(), tmp_path / "某市2019年报.pdf")
+    page = _open(browser, url, requests, 1280, 900)
+    page.get_by_text("添加报告 / Add a report").click()
+    expect(page.locator("#qa-add")).to_contain_text("20 MB")  # the limits are stated where one uploads
+    page.locator("#qa-upload input[type=file]").set_input_files(str(pdf))
+    expect(page.locator("#qa-upload-notice")).to_contain_text("某市2019年政府信息公开工作年度报告", timeout=30_000)
+    expect(page.locator("#qa-reports")).to_contain_text("重庆市2018年政府信息公开工作年度报告")
+    sessions = list(tmp.glob("report-qa-session-*"))
+    assert len(sessions) == 1 and [p.name for p in (sessions[0] / "files").iterdir()] == ["某市2019年报.pdf"]
+    # the upload is never served back, neither the library's copy nor Gradio's
+    from urllib.parse import quote
+
+    for path in [*(sessions[0] / "files").iterdir(), *tmp.rglob("某市2019年报.pdf")]:
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(f"{url}gradio_api/file={quote(str(path))}", timeout=5)
+    assert [p for p in tmp.rglob("*.pdf") if "report-qa-session-" not in str(p)] == []  # Gradio's copy deleted
+
+    answer, _ = _ask(page, "本年新收申请中商业企业有多少件？")
+    expect(answer).to_contain_text("300")
+    expect(answer).to_contain_text("《某市2019年政府信息公开工作年度报告》")  # the citation names the report
+    expect(answer).to_contain_text("第1页")  # and the page
+    target = _open_citation(page, answer)
+    expect(target.locator("mark strong")).to_have_text("300")  # the cell, marked in the rendered table
+    assert target.evaluate("e => e.tagName") == "TR"
+    answer, _ = _ask(page, "2018年全市共收到多少份政府信息公开申请？")  # the bundled report is still asked
+    expect(answer).to_contain_text("7896")
+    assert not _outside(requests), _outside(requests)
+
+    page.context.close()  # the page is closed: the session's directory goes
+    deadline = time.monotonic() + 20
+    while sessions[0].exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not sessions[0].exists()
