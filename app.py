@@ -22,10 +22,10 @@ os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import argparse
+import atexit
 import html
 import ipaddress
 import logging
-import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from typing import Any
 import gradio as gr
 
 import qa
-from qa.library import Entry, Library
+from qa.library import Entry, Library, Sessions
 from qa.readers import FORMATS, MAX_BYTES, MAX_PAGES
 from qa.render import escape_md, format_answer, md_line, printable, render_report, status_markdown
 from qa.settings import MAX_QUESTION_CHARS
@@ -93,9 +93,8 @@ def get_answer(pipeline: qa.ReportQA, question: Any, history: Sequence[str], mod
 
 
 # -- the reports a session asks ------------------------------------------------------------------
-MAX_SESSIONS = 200  # libraries with uploads held at once (each holds its reports' indexes in memory)
-_sessions: dict[str, Library] = {}
-_sessions_lock = threading.Lock()
+SESSIONS = Sessions(qa.default_pipeline, capacity=200)
+atexit.register(SESSIONS.close_all)
 UPLOAD_HELP = (f"可添加 {' '.join(FORMATS)} 文件，不超过 {MAX_BYTES // 2**20} MB、PDF 不超过 {MAX_PAGES} 页；"
                f"扫描版 PDF（无文字层）无法读取。文件只在本次会话中使用，关闭页面后即删除。 / "
                f"Add a {', '.join(FORMATS)} file (≤ {MAX_BYTES // 2**20} MB, PDF ≤ {MAX_PAGES} pages; no OCR). "
@@ -104,24 +103,12 @@ UPLOAD_HELP = (f"可添加 {' '.join(FORMATS)} 文件，不超过 {MAX_BYTES // 
 
 def session_library(request: gr.Request | None, create: bool = False) -> Library | None:
     """The library of the browser session ``request`` belongs to (made on its first upload)."""
-    key = getattr(request, "session_hash", None)
-    if not key:
-        return None
-    with _sessions_lock:
-        library = _sessions.get(key)
-        if library is None and create:
-            if len(_sessions) >= MAX_SESSIONS:
-                raise Refused("服务器繁忙，暂时不能添加报告，请稍后再试。 / Too many sessions with uploads; try later.")
-            library = _sessions[key] = Library(qa.default_pipeline())
-    return library
+    return SESSIONS.get(getattr(request, "session_hash", None), create)
 
 
 def close_session(request: gr.Request) -> None:
     """The page was closed: delete the session's uploaded reports and their indexes."""
-    with _sessions_lock:
-        library = _sessions.pop(getattr(request, "session_hash", "") or "", None)
-    if library is not None:
-        library.close()
+    SESSIONS.close(getattr(request, "session_hash", None))
 
 
 def _view(entries: Sequence[Entry]) -> tuple[dict[str, str], list[qa.Passage], dict[str, Any], dict[str, str]]:

@@ -9,6 +9,7 @@ citations), abstention on unanswerable questions, false abstention on answerable
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from collections import defaultdict
@@ -25,11 +26,24 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", squash(text)).replace(",", "")
 
 
+def _inside(answer: str, text: str) -> bool:
+    """``answer`` in ``text``, a figure not as part of a longer one (80 is not in 280 or 8.05)."""
+    if not answer:
+        return False
+    before = r"(?<![\d.])" if answer[0].isdigit() else ""
+    after = r"(?![\d]|\.\d)" if answer[-1].isdigit() else ""
+    return re.search(before + re.escape(answer) + after, text) is not None
+
+
 def contains_answer(text: str, answers: Sequence[str], every: bool = False) -> bool:
-    """An acceptable answer inside ``text`` (whitespace and thousands separators ignored);
-    ``every``: all of them (the items of a list question)."""
+    """An acceptable answer inside ``text`` (whitespace and thousands separators ignored; a figure
+    only as a whole number: "80" is not found in "280"); ``every``: all of them (a list's items).
+
+    >>> contains_answer("共280件", ["80"]), contains_answer("共80件。", ["80"]), contains_answer("8.05%", ["8.0"])
+    (False, True, False)
+    """
     t = _norm(text)
-    found = [bool(_norm(a)) and _norm(a) in t for a in answers]
+    found = [_inside(_norm(a), t) for a in answers]
     return all(found) if every else any(found)
 
 

@@ -19,7 +19,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,3 +177,36 @@ class Library:
         if root is not None:
             shutil.rmtree(root, ignore_errors=True)
             log.info("removed %s", root)
+
+
+class Sessions:
+    """Libraries by session key (a browser session's id): made on a session's first upload, closed
+    when it ends; at most ``capacity`` at once (each holds its reports' indexes in memory)."""
+
+    def __init__(self, base: Callable[[], ReportQA], capacity: int = 200) -> None:
+        self._base, self.capacity = base, capacity
+        self._libraries: dict[str, Library] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str | None, create: bool = False) -> Library | None:
+        """The session's library; made when ``create`` (a ReportError when there are too many)."""
+        if not key:
+            return None
+        with self._lock:
+            library = self._libraries.get(key)
+            if library is None and create:
+                if len(self._libraries) >= self.capacity:
+                    raise ReportError(f"{self.capacity} sessions already hold uploaded reports; try again later")
+                library = self._libraries[key] = Library(self._base())
+        return library
+
+    def close(self, key: str | None) -> None:
+        """The session ended: delete its uploads and their indexes."""
+        with self._lock:
+            library = self._libraries.pop(key or "", None)
+        if library is not None:
+            library.close()
+
+    def close_all(self) -> None:
+        for key in list(self._libraries):
+            self.close(key)

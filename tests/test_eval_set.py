@@ -115,3 +115,13 @@ def test_coverage_curve_counts_what_each_threshold_would_answer():
     assert low == {"threshold": 0.4, "coverage": 100.0, "precision": 33.3, "abstain_unanswerable": 50.0}
     assert mid == {"threshold": 0.5, "coverage": 50.0, "precision": 50.0, "abstain_unanswerable": 50.0}
     assert high == {"threshold": 0.95, "coverage": 0.0, "precision": 0.0, "abstain_unanswerable": 100.0}
+
+
+def test_a_figure_is_found_only_as_a_whole_number():
+    from eval.score import contains_answer
+
+    assert not contains_answer("政府回复说自己手300 − 这份信息20 = 280", ["80"])  # 80 is not in 280
+    assert contains_answer("答复率99%。", ["99%"]) and contains_answer("共80件。", ["80"])
+    assert not contains_answer("同比增长8.05%", ["8.0"]) and not contains_answer("2018年", ["201"])
+    assert contains_answer("1,266,912条", ["1266912"])  # thousands separators ignored
+    assert contains_answer("渝府办发〔2018〕76号", ["渝府办发〔2018〕76号"])

@@ -104,3 +104,21 @@ def test_remove_an_upload(library, template_pdf):
     assert library.names == ["重庆市2018年政府信息公开工作年度报告"] and not entry.pipeline.paths[0].exists()
     with pytest.raises(ValueError):
         library.remove("重庆市2018年政府信息公开工作年度报告")  # the bundled report is not an upload
+
+
+def test_sessions_make_a_library_per_session_and_delete_it_when_it_ends(lexical_qa, template_pdf):
+    from qa.library import Sessions
+
+    sessions = Sessions(lambda: lexical_qa, capacity=2)
+    assert sessions.get("a") is None and sessions.get(None, create=True) is None
+    a = sessions.get("a", create=True)
+    assert a is sessions.get("a") and a is not sessions.get("b", create=True)
+    with pytest.raises(qa.ReportError, match="try again later"):
+        sessions.get("c", create=True)
+    a.add(template_pdf, "a.pdf")
+    root = a.root
+    sessions.close("a")
+    assert not root.exists() and sessions.get("a") is None
+    sessions.close("never-seen")  # no error
+    sessions.close_all()
+    assert sessions.get("b") is None
