@@ -27,11 +27,12 @@ def _norm(text: str) -> str:
 
 
 def _inside(answer: str, text: str) -> bool:
-    """``answer`` in ``text``, a figure not as part of a longer one (80 is not in 280 or 8.05)."""
+    """``answer`` in ``text``, a figure not as part of a longer one (80 is not in 280 or 800); a
+    decimal may be given rounded (5.5 is in 5.52: a computed ratio, answered to more places)."""
     if not answer:
         return False
     before = r"(?<![\d.])" if answer[0].isdigit() else ""
-    after = r"(?![\d]|\.\d)" if answer[-1].isdigit() else ""
+    after = r"(?![\d]|\.\d)" if answer[-1].isdigit() and "." not in answer else ""
     return re.search(before + re.escape(answer) + after, text) is not None
 
 
@@ -39,8 +40,8 @@ def contains_answer(text: str, answers: Sequence[str], every: bool = False) -> b
     """An acceptable answer inside ``text`` (whitespace and thousands separators ignored; a figure
     only as a whole number: "80" is not found in "280"); ``every``: all of them (a list's items).
 
-    >>> contains_answer("共280件", ["80"]), contains_answer("共80件。", ["80"]), contains_answer("8.05%", ["8.0"])
-    (False, True, False)
+    >>> contains_answer("共280件", ["80"]), contains_answer("共80件。", ["80"]), contains_answer("≈ 5.52倍", ["5.5"])
+    (False, True, True)
     """
     t = _norm(text)
     found = [_inside(_norm(a), t) for a in answers]

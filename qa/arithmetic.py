@@ -58,8 +58,9 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
         unit = q.unit if comp.op not in ("share", "ratio") else None
         if picked and picked[0][0].value is not None:
             unit = bare_unit(picked[0][0].value) or unit  # operands are counted alike
-        if n == 1 and comp.op == "complement":
-            # "A中未B的": B is counted for A's subject (市政府部门受理… → 市政府部门答复…)
+        if n >= 1 and (comp.op == "complement" or (comp.op in ("diff", "sum") and not ctx.scopes(op_text))):
+            # an operand that names no subject has the first one's: "A中未B的", "区县政府受理的比答复的多"
+            # (市政府部门受理… → 市政府部门答复…, 区县政府受理… → 区县政府答复…)
             for scope in ctx.scopes(comp.operands[0]):
                 op_terms = {**ctx.weights(scope, 2.0), **op_terms}
         if comp.op == "share" and n == 1:

@@ -155,14 +155,17 @@ def parse_comparison(q: str) -> Comparison | None:
     if m and "相比" not in m.group(0):
         a, b = _phrase(m.group(1)), _phrase(m.group(2))
         op: Op = "diff"
-        return Comparison(op, (a, b) if m.group(3) in "多高" else (b, a), q[m.end():])
+        # "A的M比B多": M is what is compared, for B too ("规范性文件的对外公开总数量比规章多多少")
+        shared = re.search(r"^.+?的(.{2,})$", a)
+        measure = shared.group(1) if shared and "的" not in b else ""
+        return Comparison(op, (a, b) if m.group(3) in "多高" else (b, a), q[m.end():], measure=measure)
     m = re.search(r"(.+?)是(.+?)的(?:多少|几)倍", q)
     if m:
         return Comparison("ratio", (_phrase(m.group(1)), _phrase(m.group(2))), "")
     m = re.search(r"(.+?)占(.+?)的?(?:比例|比重|百分之几|百分比|多少|几成)", q)
     if m:
         return Comparison("share", (_phrase(m.group(1)), _phrase(m.group(2))), "")
-    m = re.search(r"(.+?)(?:中|(?<![那这哪])里)[，,]?[^，,。]{0,6}?(?:没有|未|没|尚未|还没)(.+?)(?:的|[？?]|$)", q)
+    m = re.search(r"(.+?)(?:中|(?<![那这哪])里)[，,]?[^，,。]{0,10}?(?:没有|未|没|尚未|还没)(.+?)(?:的|[？?]|$)", q)
     if m:
         whole = _phrase(m.group(1))
         return Comparison("complement", (whole, _phrase(m.group(2))), whole)

@@ -103,7 +103,7 @@ def tokenize(text: str) -> list[str]:
     """Index terms of ``text``.
 
     >>> tokenize("全市共收到政府信息公开申请7,896份")
-    ['全市', '收到', '政府', '信息', '公开', '申请', '7896', '份']
+    ['全市', '收到', '政府', '信息', '公开', '政府信息公开', '申请', '7896', '份']
     """
     words = _jieba().lcut_for_search(normalize(text).lower())
     return [w for w in (w.strip() for w in words) if w and _KEEP.search(w) and w not in STOPWORDS]

@@ -84,6 +84,10 @@ def test_comparison_is_computed_from_cited_values(lexical_qa: qa.ReportQA) -> No
         ("行政处罚信息和行政奖励信息哪个更多？", "行政奖励信息更多"),
         ("区县主动公开的信息是市本级的多少倍？", "5.52倍"),
         ("2018年全市制发的行政规范性文件中有多少件没有主动公开？", "39件"),
+        # an operand without a subject has the first one's: 答复 is 区县政府's
+        ("区县政府受理的申请比答复的多出多少件？", "61件"),
+        # "当年" read as 2018 still leaves a "A中…没有B" question
+        ("市政府部门受理的政府信息公开申请中，有多少件当年没有答复？", "88件"),
     ],
 )
 def test_comparisons(lexical_qa: qa.ReportQA, question: str, expected: str) -> None:

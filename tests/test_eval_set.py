@@ -122,6 +122,7 @@ def test_a_figure_is_found_only_as_a_whole_number():
 
     assert not contains_answer("政府回复说自己手300 − 这份信息20 = 280", ["80"])  # 80 is not in 280
     assert contains_answer("答复率99%。", ["99%"]) and contains_answer("共80件。", ["80"])
-    assert not contains_answer("同比增长8.05%", ["8.0"]) and not contains_answer("2018年", ["201"])
+    assert not contains_answer("2018年", ["201"]) and not contains_answer("共800件", ["80"])
+    assert contains_answer("≈ 5.52倍", ["5.5"]) and not contains_answer("15.33%", ["5.3"])  # a rounded decimal
     assert contains_answer("1,266,912条", ["1266912"])  # thousands separators ignored
     assert contains_answer("渝府办发〔2018〕76号", ["渝府办发〔2018〕76号"])

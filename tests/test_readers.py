@@ -170,6 +170,12 @@ WORKED = [  # (question, figure, row label, column label or None for the row's t
 ]
 
 
+def test_a_comparison_of_two_rows_shares_the_column_named_once(template):
+    rq = qa.ReportQA(template["html"], embedding_model="none", use_cache=False)
+    a = rq.answer("规范性文件的对外公开总数量比规章多多少件？")  # "A的M比B": M is B's too
+    assert "412 − 规章45 = 367" in a.text, a.text
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_cell_questions_are_answered_from_the_cell_and_cite_its_row(template, fmt):
     rq = qa.ReportQA(template[fmt], embedding_model="none", use_cache=False)
