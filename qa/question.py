@@ -156,8 +156,8 @@ def parse_comparison(q: str) -> Comparison | None:
         a, b = _phrase(m.group(1)), _phrase(m.group(2))
         op: Op = "diff"
         # "A的M比B多": M is what is compared, for B too ("规范性文件的对外公开总数量比规章多多少")
-        shared = re.search(r"^.+?的(.{2,})$", a)
-        measure = shared.group(1) if shared and "的" not in b else ""
+        after_de = re.search(r"^.+?的(.{2,})$", a)
+        measure = after_de.group(1) if after_de and "的" not in b else ""
         return Comparison(op, (a, b) if m.group(3) in "多高" else (b, a), q[m.end():], measure=measure)
     m = re.search(r"(.+?)是(.+?)的(?:多少|几)倍", q)
     if m:
