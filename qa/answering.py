@@ -487,7 +487,7 @@ def answer_question(
                 return summed
             as_rate = replace(q, kind="rate", unit="%", unit_class="percent")
             direct = _find(ctx, as_rate, terms, current, hits)
-            first = ctx.weights(q.comparison.operands[0])
+            first = (ctx.english_weights if q.lang == "en" else ctx.weights)(q.comparison.operands[0])
             if direct.reason is None and direct.best is not None and first:
                 near = sum(w for t, w in first.items() if t in direct.best.matched)
                 if near >= 0.6 * sum(first.values()):

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from qa.context import Context, hit_for, span
-from qa.extract import Candidate, Value, bare_unit, candidates, value_class
+from qa.extract import Candidate, Value, bare_unit, candidates, heading_terms, value_class
 from qa.question import Question
 from qa.types import Answer, Hit
 
@@ -36,17 +36,52 @@ def _comparable(a: Value, b: Value) -> bool:
     return ua is None or ub is None or ua == ub
 
 
+def _label_before(c: Candidate) -> str:
+    """The report's words that name a figure: from its clause's start (or the figure before it)."""
+    v = c.value
+    if v is None:
+        return ""
+    text = c.info.sentence.text
+    start = c.info.clauses[v.clause][0]
+    start = max([start, *(o.end for o in c.info.values if start <= o.end <= v.start)])
+    label = re.sub(r"^[，,、；;：:（(其中和及与为是有]+|[，,、；;：:为是有共计达]+$", "", text[start : v.start].strip())
+    return label[-16:]
+
+
+#: An English operand's figure must have a meaning of at least this share of the operand's words
+#: in its sentence or headings (the glossary is loose: a weak match computes a wrong figure).
+EN_OPERAND_COVERAGE = 0.6
+_UNIT_FAMILIES = ("件份", "个项")
+
+
+def _english_operand_ok(ctx: Context, op_text: str, cand: Candidate,
+                        picked: Sequence[tuple[Candidate, Hit]]) -> bool:
+    groups = ctx.english_groups(op_text)
+    if not groups:
+        return False
+    near = cand.info.terms | heading_terms(cand.passage.section)
+    if sum(bool(g & near) for g in groups) / len(groups) < EN_OPERAND_COVERAGE:
+        return False
+    if picked and cand.value is not None and picked[0][0].value is not None:  # counted alike
+        a, b = bare_unit(picked[0][0].value), bare_unit(cand.value)
+        if bool(a) != bool(b):  # a count beside a bare figure (人次超过50万): not counted alike
+            return False
+        return not a or a == b or any(a in f and b in f for f in _UNIT_FAMILIES)
+    return True
+
+
 def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
     comp = q.comparison
     assert comp is not None
-    own = [ctx.weights(op, 2.0) for op in comp.operands]
+    weights = ctx.english_weights if q.lang == "en" else ctx.weights  # an English question: its glossary words
+    own = [weights(op, 2.0) for op in comp.operands]
     shared = set.intersection(*(set(o) for o in own)) if own else set()
     own = [{t: w for t, w in o.items() if t not in shared} for o in own]
-    context = ctx.weights(q.text, 0.8)
+    context = weights(q.text, 0.8)
     for o in own:
         for t in o:
             context.pop(t, None)
-    context.update(ctx.weights(comp.measure, 2.0) if comp.measure else {})  # what is compared counts as much
+    context.update(weights(comp.measure, 2.0) if comp.measure else {})  # what is compared counts as much
     picked: list[tuple[Candidate, Hit]] = []
     for n, (op_text, op_terms) in enumerate(zip(comp.operands, own, strict=True)):
         if not op_terms:
@@ -77,6 +112,8 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
                 continue
             if picked and not _comparable(picked[0][0].value, v):  # type: ignore[arg-type]
                 continue
+            if q.lang == "en" and not _english_operand_ok(ctx, op_text, cand, picked):
+                continue
             first = picked[0][0].value.amount if picked else None  # type: ignore[union-attr]
             # a part is smaller than its whole: "A中未B的" needs B < A, "A占B" needs A < B
             if first is not None and comp.op == "complement" and not v.amount < first:
@@ -94,6 +131,8 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
     scale = next((m for m in ("亿", "万") if all(v.unit.startswith(m) for v in values)), "")
     show = [v.text for v in values]
     names = [re.sub(r"^(?:19|20)\d{2}年(?:度)?", "", name) or name for name in comp.operands]
+    if q.lang == "en":  # each operand named by the report's own words before its figure, not the asker's
+        names = [_label_before(c) or name for (c, _), name in zip(picked, names, strict=True)]
     named = [f"{name}{v.text}" for name, v in zip(names, values, strict=True)]
 
     def result(x: float, u: str = unit) -> str:
@@ -126,6 +165,8 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
         win = order[0]
         rel = "＞" if op == "max" else "＜"
         text = f"{names[win]}{'更多' if op == 'max' else '更少'}：" + f" {rel} ".join(named[i] for i in order)
+        if len(set(amounts)) == 1:  # neither: say so
+            text = "一样多：" + " ＝ ".join(named)
         if comp.also_diff and len(amounts) == 2:
             text += f"；相差 {show[order[0]]} − {show[order[1]]} = {result(abs(amounts[0] - amounts[1]))}"
     return computed_answer(ctx, q, picked, text)

@@ -198,10 +198,83 @@ def parse_comparison(q: str) -> Comparison | None:
     return Comparison("sum", tuple(parts), context)
 
 
+_EN_DIFF_ASK = re.compile(r"\b(?:by )?how (?:many|much)\b|\bwhat (?:was|is) the (?:gap|difference)\b|\band by\b", re.I)
+_EN_MORE = r"(?:more|larger|largest|bigger|higher|highest|most|greater)"
+_EN_LESS = r"(?:fewer|less|least|smaller|lower|lowest)"
+
+
+def _en_phrase(text: str) -> str:
+    text = re.sub(r"^\s*(?:the|a|an|that|those|these|of|in|for|at|by|to)\s+", "", text.strip(" ,.;:?!"), flags=re.I)
+    return re.sub(r"\s+(?:in|during|for)\s+(?:19|20)\d{2}$", "", text).strip(" ,.;:?!")
+
+
+def _en_items(segment: str) -> list[str]:
+    """"A, B and C" → [A, B, C] (an item list joined by commas, and, or)."""
+    parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|versus|vs\.?)\s+", segment.strip())
+    return [_en_phrase(p) for p in parts if _en_phrase(p)]
+
+
+def parse_comparison_en(q: str) -> Comparison | None:
+    """The operands and operation of an English comparison question, or None — the same
+    :class:`Comparison` the Chinese parser gives, so the arithmetic is shared.
+
+    >>> parse_comparison_en("How many more requests came in by letter than online?").operands
+    ('requests came in by letter', 'online')
+    >>> c = parse_comparison_en("Which channel released more items, official Weibo or official WeChat?")
+    >>> c.op, c.operands
+    ('max', ('official Weibo', 'official WeChat'))
+    """
+    text = q.strip().rstrip("?？.!")
+    m = re.search(r"\bhow (?:many|much) (more|fewer|less)\b\s*(.+?)\s+than\s+(.+)$", text, re.I)
+    if m:
+        a, b = _en_phrase(m.group(2)), _en_phrase(m.group(3))
+        if a and b:
+            more = m.group(1).lower() == "more"
+            return Comparison("diff", (a, b) if more else (b, a), "", measure=a.split()[0])
+    m = re.search(r"\bby how (?:many|much) did (.+?) (?:exceed|outnumber|top|surpass) (.+)$", text, re.I)
+    if m:
+        return Comparison("diff", (_en_phrase(m.group(1)), _en_phrase(m.group(2))), "")
+    m = re.search(r"\b(?:gap|difference) between (.+?) and (.+)$", text, re.I)
+    if m:
+        return Comparison("diff", (_en_phrase(m.group(1)), _en_phrase(m.group(2))), "")
+    m = re.search(r"\bwhat (?:share|percentage|proportion|fraction|part) of (?:the )?(.+?) (?:were|was|is|are|got|had) (.+)$",
+                  text, re.I)
+    if m:
+        return Comparison("share", (_en_phrase(m.group(2)), _en_phrase(m.group(1))), "")
+    m = re.search(r"\bhow many (?:of )?(?:the )?(.+?) (?:were|was|are|is|had|have|did)(?: still)? (?:not|never|n't)\b (.+)$",
+                  text, re.I)
+    if m and " than " not in text and not m.group(1).lower().startswith("times"):  # "how many times": how often
+        whole = _en_phrase(m.group(1))
+        return Comparison("complement", (whole, _en_phrase(m.group(2))), whole)
+    head, _, tail = text.partition(" or ")
+    choice = tail and (re.search(r"[,:]", head) or re.match(r"\s*(?:were|was|did|is|are|do)\b", head, re.I))
+    if choice and re.search(rf"\b(?:which|what|who|were|was|did|is|are|do)\b.*\b(?:{_EN_MORE}|{_EN_LESS})\b", text, re.I):
+        left = re.split(r"[,:;]|\b(?:more|most|fewer|less|larger|higher|bigger)\b|\b(?:filed|released|published|sent|received|made)\b",
+                        head, flags=re.I)[-1]
+        right = re.split(r"[,;:?]|\band\b", tail, maxsplit=1, flags=re.I)[0]
+        parts = [re.sub(r"^(?:more|fewer|less)\s+", "", _en_phrase(p), flags=re.I) for p in (left, right)]
+        if all(parts):
+            less = re.search(rf"\b{_EN_LESS}\b", head, re.I) and not re.search(rf"\b{_EN_MORE}\b", head, re.I)
+            return Comparison("min" if less else "max", tuple(parts), text,
+                              also_diff=bool(_EN_DIFF_ASK.search(tail) or re.search(r"\bgap\b|\bby how", text, re.I)))
+    m = re.search(r"\b(?:combined|taken together|altogether|put together|sum of)\b", text, re.I)
+    if m:
+        of = re.search(r"\b(?:of|for|were)\s+(?:the\s+)?(.+?(?:,| and | or ).+?)(?:\s+(?:in|during)\s+(?:19|20)\d{2})?$",
+                       re.sub(r"\b(?:combined|taken together|altogether|together|in total|put together)\b", "", text,
+                              flags=re.I).strip(" ,"), re.I)
+        stripped = re.sub(r"\b(?:combined|taken together|altogether|together|in total|put together)\b", "", text,
+                          flags=re.I).strip(" ,")
+        segment = of.group(1) if of else stripped
+        items = _en_items(re.sub(r"^(?:how many|what was|what is|how much)\s+", "", segment, flags=re.I))
+        if len(items) >= 2 and " and " in segment:
+            return Comparison("sum", tuple(items), text)
+    return None
+
+
 def analyse(text: str, history: tuple[str, ...] = ()) -> Question:
     norm = normalize(text)
     lang = detect_lang(text)
-    comparison = parse_comparison(norm) if lang == "zh" else None
+    comparison = parse_comparison(norm) if lang == "zh" else parse_comparison_en(text)
     kind: QuestionKind = "fact"
     if comparison is not None:
         kind = "compare"

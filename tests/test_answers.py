@@ -129,6 +129,33 @@ def test_english_without_a_model_goes_through_the_dictionary(lexical_qa: qa.Repo
     assert none.abstained and "QA_EMBEDDING_MODEL" in none.text
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many more administrative reconsideration applications were there than lawsuits?", "= 70件"),
+        ("Taken together, how many people's congress deputies' suggestions and CPPCC proposals had their "
+         "handling results published?", "= 217件"),
+    ],
+)
+def test_english_comparisons_are_computed_from_cited_values(lexical_qa: qa.ReportQA, question: str,
+                                                            expected: str) -> None:
+    a = lexical_qa.answer(question)
+    assert not a.abstained and a.kind == "compare" and a.text.startswith("Computed from the report: ")
+    assert expected in a.text and len(a.citations) >= 1, a.text
+    assert_never_invents(a, a.question)
+
+
+def test_an_english_comparison_the_glossary_cannot_ground_is_not_computed(lexical_qa: qa.ReportQA) -> None:
+    # "online" also means 在线 (在线答题, 50万): a bare figure is not counted like applications
+    a = lexical_qa.answer("Were more applications filed online or at the zoo, and by how many?")
+    assert a.kind != "compare" or "50万" not in a.text
+
+
+def test_a_tie_is_said_to_be_one(lexical_qa: qa.ReportQA) -> None:
+    a = lexical_qa.answer("文化旅游专栏发布的博物馆名录和A级旅游景区信息哪个更多？")
+    assert a.text.startswith("一样多") or "一样多" in a.text, a.text
+
+
 def test_bad_history_is_a_type_error(lexical_qa: qa.ReportQA) -> None:
     with pytest.raises(TypeError, match="history"):
         lexical_qa.answer("那区县政府呢？", history="市政府部门的答复率是多少？")  # type: ignore[arg-type]
