@@ -487,10 +487,12 @@ def answer_question(
                 return summed
             as_rate = replace(q, kind="rate", unit="%", unit_class="percent")
             direct = _find(ctx, as_rate, terms, current, hits)
-            first = (ctx.english_weights if q.lang == "en" else ctx.weights)(q.comparison.operands[0])
-            if direct.reason is None and direct.best is not None and first:
+            first = ctx.weights(q.comparison.operands[0])
+            if direct.reason is None and direct.best is not None and (first or q.lang == "en"):
+                # a stated rate answers (English: whenever one is found — operands read through the
+                # glossary are too loose to overrule it)
                 near = sum(w for t, w in first.items() if t in direct.best.matched)
-                if near >= 0.6 * sum(first.values()):
+                if q.lang == "en" or near >= 0.6 * sum(first.values()):
                     return _single(ctx, as_rate, terms, current, hits)
         computed = compare(ctx, q, hits)
         if computed is not None:
