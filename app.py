@@ -111,23 +111,27 @@ def close_session(request: gr.Request) -> None:
     SESSIONS.close(getattr(request, "session_hash", None))
 
 
-def _view(entries: Sequence[Entry]) -> tuple[dict[str, str], list[qa.Passage], dict[str, Any], dict[str, str]]:
-    """What the full-report panel and the citations show of these reports: texts, passages, tables, titles."""
+View = tuple[dict[str, str], list[qa.Passage], dict[str, Any], dict[str, str]]
+
+
+def _view(pipelines: Sequence[Any], names: Sequence[str] = ()) -> View:
+    """What the full-report panel and the citations show of these reports: texts, passages, tables,
+    and (when ``names`` are given, one per pipeline) each document's report name."""
     raw: dict[str, str] = {}
     passages: list[qa.Passage] = []
     tables: dict[str, Any] = {}
     titles: dict[str, str] = {}
-    for e in entries:
-        raw.update(e.pipeline.raw)
-        passages += list(e.pipeline.passages)
-        tables.update({doc: src.tables for doc, src in e.pipeline.sources.items()})
-        titles.update({doc: e.name for doc in e.pipeline.raw})
+    for n, pipeline in enumerate(pipelines):
+        raw.update(pipeline.raw)
+        passages += list(pipeline.passages)
+        tables.update({doc: src.tables for doc, src in getattr(pipeline, "sources", {}).items()})
+        if names:
+            titles.update(dict.fromkeys(pipeline.raw, names[n]))
     return raw, passages, tables, titles
 
 
-def _pipeline_view(pipeline: Any) -> tuple[dict[str, str], list[qa.Passage], dict[str, Any], dict[str, str]]:
-    sources = getattr(pipeline, "sources", {})
-    return pipeline.raw, list(pipeline.passages), {d: s.tables for d, s in sources.items()}, {}
+def _entries_view(entries: Sequence[Entry]) -> View:
+    return _view([e.pipeline for e in entries], [e.name for e in entries])
 
 
 def add_report(file: Any, chosen: list[str] | None, request: gr.Request,
@@ -179,11 +183,11 @@ def respond(question: str, history: list[dict[str, Any]] | None, mode: str | Non
                 answer, _ = library.answer(text, reports or None, previous_questions(history), k_value, mode or None)  # type: ignore[arg-type]
             except (ValueError, TypeError, OverflowError) as exc:
                 raise Refused(f"无法回答这个问题 / Cannot answer this question: {exc}") from exc
-            raw, passages, tables, titles = _view(library.select(reports or None))
+            raw, passages, tables, titles = _entries_view(library.select(reports or None))
         else:
             pipeline = pipeline or qa.default_pipeline()
             answer = get_answer(pipeline, question, previous_questions(history), mode, k)
-            raw, passages, tables, titles = _pipeline_view(pipeline)
+            raw, passages, tables, titles = _view([pipeline])
     except Refused as exc:
         gr.Warning(html.escape(str(exc)))
         return history, question, gr.skip()
@@ -219,14 +223,14 @@ def page_start(pipeline: qa.ReportQA | None = None) -> tuple[str, str]:
         status = pipeline.status
     except qa.QAError as exc:
         return f"⚠️ 报告无法加载 / The report could not be loaded: {escape_md(str(exc))}", ""
-    raw, passages, tables, _ = _pipeline_view(pipeline)
+    raw, passages, tables, _ = _view([pipeline])
     return status_markdown(status, pipeline.settings.dense_enabled), render_report(raw, passages, tables=tables)
 
 
 def clear_chat(reports: list[str] | None = None, request: gr.Request | None = None) -> tuple[list[dict[str, Any]], str, str]:
     library = session_library(request)
     if library is not None and len(library.entries) > 1:
-        raw, passages, tables, titles = _view(library.select(reports or None))
+        raw, passages, tables, titles = _entries_view(library.select(reports or None))
         return [], "", render_report(raw, passages, tables=tables, titles=titles)
     return [], "", page_start()[1]
 

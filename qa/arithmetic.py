@@ -54,9 +54,8 @@ EN_OPERAND_COVERAGE = 0.6
 _UNIT_FAMILIES = ("件份", "个项")
 
 
-def _english_operand_ok(ctx: Context, op_text: str, cand: Candidate,
+def _english_operand_ok(groups: Sequence[frozenset[str]], cand: Candidate,
                         picked: Sequence[tuple[Candidate, Hit]]) -> bool:
-    groups = ctx.english_groups(op_text)
     if not groups:
         return False
     near = cand.info.terms | heading_terms(cand.passage.section)
@@ -104,6 +103,7 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
         if TOTAL_WORD.search(op_text):  # "总量/总数/共": prefer the figure introduced as a total
             pool_cands.sort(key=lambda c: -c.score * (1.3 if c.value and _is_total(c) else 1.0))
         found = None
+        groups = ctx.english_groups(op_text) if q.lang == "en" else []
         for cand in pool_cands:
             v = cand.value
             if v is None or v.amount is None or not (cand.matched & set(op_terms)):
@@ -112,7 +112,7 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
                 continue
             if picked and not _comparable(picked[0][0].value, v):  # type: ignore[arg-type]
                 continue
-            if q.lang == "en" and not _english_operand_ok(ctx, op_text, cand, picked):
+            if q.lang == "en" and not _english_operand_ok(groups, cand, picked):
                 continue
             first = picked[0][0].value.amount if picked else None  # type: ignore[union-attr]
             # a part is smaller than its whole: "A中未B的" needs B < A, "A占B" needs A < B

@@ -104,11 +104,6 @@ class _Text:
         return Sentence(self.text(i, j), self.offsets[i], self.offsets[j - 1] + 1)
 
 
-def read_report(path: str | Path) -> str:
-    """The canonical text of a report file of any supported format; errors name the file and the fix."""
-    return read_source(path).text
-
-
 def _starts_heading(line: str) -> bool:
     return any(pattern.match(line) for _, pattern in HEADING_MARKERS)
 

@@ -22,11 +22,15 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.errors import ReportError
 from qa.pipeline import ReportQA
 from qa.readers import FORMATS, MAX_BYTES, MAX_PAGES
 from qa.types import Answer, Mode
+
+if TYPE_CHECKING:
+    from embeddings import Encoder
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +135,7 @@ class Library:
             self._entries.append(entry)
         return entry
 
-    def _shared_encoder(self):  # type: ignore[no-untyped-def]
+    def _shared_encoder(self) -> Encoder | None:
         if self._base is None:
             return None
         try:

@@ -125,7 +125,6 @@ class ReportQA:
         self._extra_vectors: dict[str, Any] = {}  # encoded on demand
         self._title_memo: dict[str, bool] = {}
         self._titles: dict[str, str] = {}
-        self._raw: dict[str, str] = {}
         self._sources: dict[str, Source] = {}
         self.thesaurus: Thesaurus = Thesaurus({})
 
@@ -154,7 +153,6 @@ class ReportQA:
         ids = self._doc_ids()
         self._sources = {doc_id: read_source(p, max_bytes=s.max_bytes, max_pages=s.max_pages)
                          for doc_id, p in zip(ids, self.paths, strict=True)}
-        self._raw = {doc_id: src.text for doc_id, src in self._sources.items()}
         key = fingerprint(
             kind="lexical", version=VERSION, format=INDEX_FORMAT, chunk_size=s.chunk_size,
             overlap=s.chunk_overlap, words=hashlib.sha256(DOMAIN_WORDS.read_bytes()).hexdigest(),
@@ -216,7 +214,7 @@ class ReportQA:
         mode: Mode = s.mode if retriever.dense_available else "lexical"
         self._status = Status(
             mode, retriever.encoder.name if retriever.encoder else None, dense_error,
-            len(passages), len(self._raw), time.perf_counter() - started, from_cache,
+            len(passages), len(self._sources), time.perf_counter() - started, from_cache,
             retriever.encoder.engine if retriever.encoder else None,
         )
         log.info("index ready: %d passages, mode %s, %.2f s", len(passages), mode, self._status.build_seconds)
@@ -294,8 +292,7 @@ class ReportQA:
     @property
     def raw(self) -> dict[str, str]:
         """Each report's canonical text (document id → text): what every offset points into."""
-        self._ensure()
-        return self._raw
+        return {doc_id: src.text for doc_id, src in self.sources.items()}
 
     @property
     def sources(self) -> dict[str, Source]:

@@ -259,11 +259,10 @@ def parse_comparison_en(q: str) -> Comparison | None:
                               also_diff=bool(_EN_DIFF_ASK.search(tail) or re.search(r"\bgap\b|\bby how", text, re.I)))
     m = re.search(r"\b(?:combined|taken together|altogether|put together|sum of)\b", text, re.I)
     if m:
-        of = re.search(r"\b(?:of|for|were)\s+(?:the\s+)?(.+?(?:,| and | or ).+?)(?:\s+(?:in|during)\s+(?:19|20)\d{2})?$",
-                       re.sub(r"\b(?:combined|taken together|altogether|together|in total|put together)\b", "", text,
-                              flags=re.I).strip(" ,"), re.I)
         stripped = re.sub(r"\b(?:combined|taken together|altogether|together|in total|put together)\b", "", text,
                           flags=re.I).strip(" ,")
+        of = re.search(r"\b(?:of|for|were)\s+(?:the\s+)?(.+?(?:,| and | or ).+?)(?:\s+(?:in|during)\s+(?:19|20)\d{2})?$",
+                       stripped, re.I)
         segment = of.group(1) if of else stripped
         items = _en_items(re.sub(r"^(?:how many|what was|what is|how much)\s+", "", segment, flags=re.I))
         if len(items) >= 2 and " and " in segment:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from qa.errors import SettingsError
+from qa.readers import MAX_BYTES, MAX_PAGES
 from qa.types import Mode
 
 #: Resolved by :func:`embeddings.load_encoder`: the cached full-precision multilingual-e5-small,
@@ -58,8 +59,8 @@ class Settings:
     #: Progress bars while building (parsing, BM25, encoding): None = when stderr is a terminal.
     show_progress: bool | None = None
     #: Largest report file read (bytes) and longest PDF (pages): qa.readers refuses larger ones.
-    max_bytes: int = 20 * 1024 * 1024
-    max_pages: int = 300
+    max_bytes: int = MAX_BYTES
+    max_pages: int = MAX_PAGES
 
     def __post_init__(self) -> None:
         if self.cache_dir is not None and not isinstance(self.cache_dir, Path):

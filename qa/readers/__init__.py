@@ -33,7 +33,7 @@ def sniff(data: bytes, suffix: str) -> Format:
     ('pdf', 'html', 'html')
     """
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if data[:1024].lstrip().startswith(b"%PDF") or data.startswith(b"%PDF"):
+    if head.startswith(b"%PDF"):
         return "pdf"
     if data.startswith(b"PK\x03\x04") or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "docx"
@@ -62,8 +62,6 @@ def read_source(path: str | Path, *, max_bytes: int = MAX_BYTES, max_pages: int 
         data = p.read_bytes()
     except FileNotFoundError as exc:
         raise ReportError(f"report file not found: {p} — check the path") from exc
-    except IsADirectoryError as exc:
-        raise ReportError(f"{p} is a directory; pass the path of a report file") from exc
     except OSError as exc:
         raise ReportError(f"cannot read report file {p}: {exc.strerror}") from exc
     if not data.strip():

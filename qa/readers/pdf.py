@@ -167,6 +167,7 @@ def _continues(prev: object, grid: list[list[str | None]]) -> list[list[str | No
 
 
 def _join_continued_tables(items: list[tuple[int, float, object]]) -> list[tuple[int, float, object]]:
+    """``items`` without page numbers, a table carried over a page break joined to its start."""
     out: list[tuple[int, float, object]] = []
     for item in items:
         page, _, grid = item
@@ -182,9 +183,9 @@ def _join_continued_tables(items: list[tuple[int, float, object]]) -> list[tuple
     return out
 
 
-def _assemble(items: list[tuple[int, float, object]], lines: list[_Line]) -> Source:
+def _assemble(items: list[tuple[int, float, object]], body: list[_Line]) -> Source:
+    """Paragraphs and tables in reading order; ``body`` are the text lines (page numbers dropped)."""
     builder = SourceBuilder("pdf")
-    body = [ln for ln in lines if not _PAGE_NUMBER.match(ln.text)]
     size = statistics.median(ln.size for ln in body) if body else 10.0
     left = min((ln.x0 for ln in body), default=0.0)
     # where a full line ends: the median end of lines the next line continues (not indented)
@@ -204,10 +205,8 @@ def _assemble(items: list[tuple[int, float, object]], lines: list[_Line]) -> Sou
         if not isinstance(item, _Line):
             flush()
             builder.page(page)
-            builder.table([[c for c in row] for row in item])  # type: ignore[attr-defined]
+            builder.table([list(row) for row in item])  # type: ignore[attr-defined]
             prev = None
-            continue
-        if _PAGE_NUMBER.match(item.text):
             continue
         indented = item.x0 > left + 0.8 * size
         centred = prev is not None and prev.x0 > left + 0.8 * size and prev.x1 < right - 2 * size

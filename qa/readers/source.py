@@ -77,12 +77,6 @@ class Source:
             return None
         return max(1, bisect.bisect_right(self.pages, offset))
 
-    def table_at(self, offset: int) -> Table | None:
-        for t in self.tables:
-            if t.start <= offset < t.end:
-                return t
-        return None
-
 
 @dataclass
 class SourceBuilder:
