@@ -142,6 +142,10 @@ def _split_conjunction(segment: str) -> list[str]:
     return [p for p in [*parts, current] if p]
 
 
+#: An operand that is only a period ("跟2017年", "去年同期"): the question asks a change over time.
+_PERIOD_ONLY = re.compile(r"(?:跟|与|和|同|较)?(?:(?:19|20)\d{2}年度?|去年|前年|上年度?|上一年度?|往年)(?:同期)?(?:相比|比)?")
+
+
 def parse_comparison(q: str) -> Comparison | None:
     """The operands and operation of a comparison question, or None.
 
@@ -154,6 +158,8 @@ def parse_comparison(q: str) -> Comparison | None:
     m = re.search(r"([^，,]+?)比(.+?)(多|少|高|低)(?:出|了)?[\u4e00-\u9fff]{0,4}?了?(多少|几)", q)
     if m and "相比" not in m.group(0):
         a, b = _phrase(m.group(1)), _phrase(m.group(2))
+        if _PERIOD_ONLY.fullmatch(a) or _PERIOD_ONLY.fullmatch(b):
+            return None  # "跟上年比…少了百分之几": a change over time, which the report states (同比下降…)
         op: Op = "diff"
         # "A的M比B多": M is what is compared, for B too ("规范性文件的对外公开总数量比规章多多少")
         after_de = re.search(r"^.+?的(.{2,})$", a)

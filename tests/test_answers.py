@@ -156,6 +156,14 @@ def test_a_tie_is_said_to_be_one(lexical_qa: qa.ReportQA) -> None:
     assert a.text.startswith("一样多") or "一样多" in a.text, a.text
 
 
+@pytest.mark.parametrize("question", ["跟前年比，行政复议申请少了百分之几？", "行政诉讼比前年少了多少件？"])
+def test_a_change_over_time_is_not_a_subtraction_of_a_year(lexical_qa: qa.ReportQA, question: str) -> None:
+    # the operand "跟2017年" is a period, not a subject with a figure: nothing is computed from it
+    a = lexical_qa.answer(question)
+    assert a.kind != "compare" and "2017" not in (a.working or ""), a.text
+    assert_never_invents(a, question)
+
+
 def test_bad_history_is_a_type_error(lexical_qa: qa.ReportQA) -> None:
     with pytest.raises(TypeError, match="history"):
         lexical_qa.answer("那区县政府呢？", history="市政府部门的答复率是多少？")  # type: ignore[arg-type]
