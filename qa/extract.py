@@ -102,8 +102,8 @@ def _values(text: str, clauses: list[tuple[int, int]]) -> list[Value]:
                     k = "year"
                 elif (before and before in "前第") or unit.startswith("位"):
                     k = "rank"
-                elif (after and after in "“”") or before == "“":
-                    k = "name"  # “12345”, “1277”: a name, not a quantity
+                elif after == "”" or before == "“":
+                    k = "name"  # “12345”, “1277”: a name, not a quantity (40个“网上客厅” is one)
             clause = next(i for i, (x, y) in enumerate(clauses) if x <= a < y)
             amount = parse_value(vtext) if k in ("number", "percent") else None
             out.append(Value(k, vtext, a, b, clause, amount, unit))

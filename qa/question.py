@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from qa.numerals import normalize
+from qa.text import precise_words
 from qa.types import QuestionKind
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -72,6 +73,24 @@ class Question:
     @property
     def wants_value(self) -> bool:
         return self.kind in ("number", "rate", "docno", "date", "compare")
+
+
+#: "…的组长是谁", "副市长叫什么名字": the question asks who holds a role. A noun for a person ends in
+#: one of these (the agent suffixes of Chinese nouns: 组长, 主任, 领导, 负责人, 发言人, 工作人员 …).
+_ROLE_ASK = re.compile(r"([\u4e00-\u9fff]{1,6}?(?:长|主任|领导|书记|负责人|人|者|员|官))(?:是谁|叫什么名字|叫什么|姓什么|是哪位|的名字|的姓名|名字是什么)")
+
+
+def role_asked(text: str) -> str | None:
+    """The role whose holder the question asks for (its last word: 带队领导 → 领导), else None.
+
+    >>> role_asked("重庆市政府信息公开工作领导小组的组长是谁？"), role_asked("报告是谁编制的？")
+    ('组长', None)
+    """
+    m = _ROLE_ASK.search(normalize(text))
+    if not m:
+        return None
+    word = precise_words(m.group(1))[-1]
+    return word if len(word) >= 2 else m.group(1)[-2:]
 
 
 def is_elliptical(text: str) -> bool:

@@ -164,6 +164,32 @@ def test_a_change_over_time_is_not_a_subtraction_of_a_year(lexical_qa: qa.Report
     assert_never_invents(a, question)
 
 
+@pytest.mark.parametrize("question, role", [("重庆市政府信息公开工作领导小组的组长是谁？", "组长"),
+                                            ("市政府办公厅主任叫什么名字？", "主任")])
+def test_who_holds_a_role_is_answered_only_by_a_sentence_naming_it(lexical_qa: qa.ReportQA, question: str,
+                                                                   role: str) -> None:
+    # the report names the group (领导小组) but no 组长: the sentence about the group is no answer
+    a = lexical_qa.answer(question)
+    assert a.abstained and role in a.text, a.text
+
+
+def test_the_figure_a_question_states_is_not_its_answer(lexical_qa: qa.ReportQA) -> None:
+    # "332件…中" names the whole; the part asked is not 332 (the report gives only the whole)
+    a = lexical_qa.answer("332件不同意公开的申请中，涉及国家秘密的有多少件？")
+    assert a.abstained or not any(h.text.startswith("332") for h in a.highlights), a.text
+    b = lexical_qa.answer("7896份申请中，市政府部门受理了多少件？")  # a part the report gives
+    assert not b.abstained and b.highlights[0].text == "2134件", b.text
+
+
+def test_a_count_of_named_things_is_a_count() -> None:
+    from qa.extract import read_sentence
+    from qa.types import Sentence
+
+    text = "为38个区县打造40个“网上客厅”，以“12345”市长公开电话为基础。"
+    kinds = {v.text: v.kind for v in read_sentence(Sentence(text, 0, len(text))).values}
+    assert kinds["40个"] == "number" and kinds["12345"] == "name", kinds
+
+
 def test_bad_history_is_a_type_error(lexical_qa: qa.ReportQA) -> None:
     with pytest.raises(TypeError, match="history"):
         lexical_qa.answer("那区县政府呢？", history="市政府部门的答复率是多少？")  # type: ignore[arg-type]
