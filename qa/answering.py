@@ -34,7 +34,7 @@ from qa.extract import (
     value_class,
 )
 from qa.inputs import check_k, clean_question
-from qa.question import Question, analyse, is_elliptical, parse_comparison, resolve_relative_years, role_asked
+from qa.question import Question, analyse, answer_need, is_elliptical, parse_comparison, resolve_relative_years
 from qa.text import STOPWORDS, precise_words, tokenize_query
 from qa.types import Answer, Explanation, Hit, Mode
 
@@ -329,17 +329,17 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
         none = "检索到的段落中没有这类数值。" if q.lang == "zh" else "no such value in the closest passages."
         return Found(None, None, 0.0, none, _explain([], None, 0.0, f"abstained: {none}", ""))
     known = set(q.figures) if q.kind in ("number", "rate") else set()
-    role = role_asked(q.text) if q.lang == "zh" else None
+    need = answer_need(q.text, q.kind, q.lang)
     # "332件…中，涉及国家秘密的有多少件": when the figure that fits best is the one the question
     # states, the report gives the whole and not the part asked
     whole = cands[0].value is not None and _leading_number(cands[0].value.text) in known
     kept = [] if whole else [c for c in cands
                              if not (c.value is not None and _leading_number(c.value.text) in known)
-                             and not (role and role not in c.info.sentence.text)]  # "组长是谁": a sentence naming a 组长
+                             and (need is None or need.met(c.info.sentence.text))]  # "组长是谁": a 组长 named
     if not kept:
         stated = cands[0].value.text if whole and cands[0].value is not None else "、".join(q.figures)
-        if role:
-            none = f"报告中没有提到{role}是谁。"
+        if need is not None and not whole:
+            none = need.missing(q.lang)
         elif q.lang == "zh":
             none = f"报告只给出了问题里已有的“{stated}”，没有其中这一部分的数字。"
         else:

@@ -29,11 +29,13 @@ UNIT_CLASS = {
     "年": "year", "月": "date", "日": "date", "天": "days",
 }
 _ASK_UNIT = re.compile(r"(?:多少|几)(万人次|人次|万元|亿元|[个件份条项次篇宗期批户名人家组场所座元亿年天位大种类版块场次]+)?")
+#: The amount asked is money: "多少钱", or a word for an amount of money before "是多少".
+_MONEY_ASK = re.compile(r"多少钱|(?:金额|经费|资金|费用|价款|款项|预算|投入|投资|支出|收入)(?:加起来|合计|一共|总共|共)?(?:是|为|有|达|花了)?(?:多少|几)")
 _KIND_RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
-    ("docno", re.compile(r"文号|发文字号|文件号|编号|哪个文件|什么文件|哪份文件|哪一?份文件|哪一?号|document number|which document", re.I)),
+    ("docno", re.compile(r"文号|发文字号|文件号|编号|哪个文件|什么文件|哪份文件|哪[一1]?份文件|哪[一1]?号|document number|which document", re.I)),
     ("rate", re.compile(r"率|比例|比重|占比|百分之几|百分比|占.*多少|percent|rate|share|proportion", re.I)),
     ("list", re.compile(r"哪些|哪几|哪[一二三四五六七八九十两\d]+[个类项种家条大]|分别是|有哪|包括什么|包括哪|列举|which (?:\w+ )?(?:are|were)|list", re.I)),
-    ("date", re.compile(r"什么时候|何时|哪一?年|哪天|日期|期限|起止|统计期|when|what date|period", re.I)),
+    ("date", re.compile(r"什么时候|何时|哪[一1]?年|哪[一1]?天|日期|期限|起止|统计期|when|what date|period", re.I)),
     ("yesno", re.compile(r"是否|有没有|^(?:是不是)|吗[？?]?$|^(?:did|does|do|is|are|was|were|has|have|had|can|could|will)\b", re.I)),
     ("number", re.compile(r"多少|几|数量|how many|how much|number of|total", re.I)),
     ("name", re.compile(r"谁|叫什么|名称|名字|哪个|哪位|什么平台|what is the name|who|which", re.I)),
@@ -78,19 +80,61 @@ class Question:
 #: "…的组长是谁", "副市长叫什么名字": the question asks who holds a role. A noun for a person ends in
 #: one of these (the agent suffixes of Chinese nouns: 组长, 主任, 领导, 负责人, 发言人, 工作人员 …).
 _ROLE_ASK = re.compile(r"([\u4e00-\u9fff]{1,6}?(?:长|主任|领导|书记|负责人|人|者|员|官))(?:是谁|叫什么名字|叫什么|姓什么|是哪位|的名字|的姓名|名字是什么)")
+_REASON_ASK = re.compile(r"为什么|为何|什么原因|原因是什么|原因何在|是因为什么|怎么会|^\s*why\b|\bwhat (?:was|is|were) the reasons?\b|\bwhat caused\b", re.I)
+#: Clauses that give a reason (a closed class of Chinese connectives).
+_CAUSAL = re.compile(r"因为|由于|原因|得益于|鉴于|为了|以便|导致|造成|因此|所以")
+#: A time: a year, a month, a day, a part of a year.
+_TIME = re.compile(r"(?:19|20)\d{2}年|\d{1,2}月|\d{1,2}日|年底|年初|年内|上半年|下半年|季度")
 
 
-def role_asked(text: str) -> str | None:
-    """The role whose holder the question asks for (its last word: 带队领导 → 领导), else None.
+@dataclass(frozen=True)
+class Need:
+    """What the answer's sentence must hold to answer the question at all: the role whose holder is
+    asked (a sentence about the 领导小组 names no 组长), a reason (为什么…), or a time (哪一年…)."""
 
-    >>> role_asked("重庆市政府信息公开工作领导小组的组长是谁？"), role_asked("报告是谁编制的？")
-    ('组长', None)
+    what: Literal["role", "reason", "time"]
+    role: str = ""
+
+    def met(self, sentence: str) -> bool:
+        if self.what == "role":
+            return self.role in sentence
+        return bool((_CAUSAL if self.what == "reason" else _TIME).search(sentence))
+
+    def missing(self, lang: str) -> str:
+        """Why the report does not answer, said in the question's language."""
+        if self.what == "role":
+            return f"报告中没有提到{self.role}是谁。" if lang == "zh" else f"the report does not name the {self.role}."
+        if self.what == "reason":
+            return "报告没有说明原因。" if lang == "zh" else "the report gives no reason."
+        return "报告没有给出时间。" if lang == "zh" else "the report gives no date for this."
+
+
+#: An English question that asks a time starts by asking it ("when …", "in what year …"): a "when"
+#: inside a clause ("charged … when they requested") does not.
+_EN_TIME_ASK = re.compile(r"\s*(?:when\b|(?:in |on )?(?:what|which) (?:date|day|year|month)\b)", re.I)
+
+
+def answer_need(text: str, kind: str, lang: str = "zh") -> Need | None:
+    """What the answer must hold (see :class:`Need`), or None.
+
+    >>> answer_need("分管政务公开工作的副市长叫什么名字？", "name"), answer_need("报告是谁编制的？", "name")
+    (Need(what='role', role='副市长'), None)
+    >>> answer_need("为什么申请以信函为主？", "fact").what
+    'reason'
     """
-    m = _ROLE_ASK.search(normalize(text))
-    if not m:
-        return None
-    word = precise_words(m.group(1))[-1]
-    return word if len(word) >= 2 else m.group(1)[-2:]
+    norm = normalize(text)
+    m = _ROLE_ASK.search(norm)  # Chinese role nouns only: an English "head of …" has no report word to look for
+    if m:
+        words = precise_words(m.group(1))
+        role = words[-1]
+        if len(words) >= 2 and len(words[-2]) == 1 and words[-2] not in "的是在和与":
+            role = words[-2] + role  # 副 + 市长: the prefix is part of the role
+        return Need("role", role if len(role) >= 2 else m.group(1)[-2:])
+    if _REASON_ASK.search(norm):
+        return Need("reason")
+    if kind == "date" and (lang == "zh" or _EN_TIME_ASK.match(text)):
+        return Need("time")
+    return None
 
 
 def is_elliptical(text: str) -> bool:
@@ -319,6 +363,8 @@ def analyse(text: str, history: tuple[str, ...] = ()) -> Question:
         unit = asks[-1].group(1)
     if kind == "rate":
         unit = "%"
+    elif unit is None and _MONEY_ASK.search(norm):
+        unit = "元"  # "总金额是多少", "花了多少钱": an amount of money, whatever the figure is counted in
     elif unit is None and history and kind != "fact":
         unit = analyse(history[-1], history[:-1]).unit
     years = tuple(dict.fromkeys(YEAR.findall(norm)))

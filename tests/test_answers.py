@@ -173,6 +173,22 @@ def test_who_holds_a_role_is_answered_only_by_a_sentence_naming_it(lexical_qa: q
     assert a.abstained and role in a.text, a.text
 
 
+@pytest.mark.parametrize("question, said", [
+    ("大足区的申请量为什么会排在区县第一位？", "原因"),  # the report ranks 大足区 first, says not why
+    ("分管政务公开工作的副市长叫什么名字？", "副市长"),  # a 市长 is named, no 副市长
+    ("全市政府网站集约化平台计划在哪一年建成？", ""),  # no year near 集约化平台
+    ("2018年全市政府信息公开工作的经费投入是多少？", "元"),  # money, and the report states none
+])
+def test_an_answer_of_another_type_is_no_answer(lexical_qa: qa.ReportQA, question: str, said: str) -> None:
+    a = lexical_qa.answer(question)
+    assert a.abstained and said in a.text, a.text
+
+
+def test_an_amount_of_money_asked_is_summed_in_money(lexical_qa: qa.ReportQA) -> None:
+    a = lexical_qa.answer("核准、备案、审批三类项目的总投资加起来是多少？")
+    assert "1757.9亿元" in a.text, a.text  # 171.6 + 632.5 + 953.8, not the 838 projects
+
+
 def test_the_figure_a_question_states_is_not_its_answer(lexical_qa: qa.ReportQA) -> None:
     # "332件…中" names the whole; the part asked is not 332 (the report gives only the whole)
     a = lexical_qa.answer("332件不同意公开的申请中，涉及国家秘密的有多少件？")
