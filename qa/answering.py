@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 
 MAX_ANSWER_CHARS = 150
 PLACE_SUFFIX = re.compile(r"^[\u4e00-\u9fff]{2,}(?:省|市|县|区|州|镇)$")
-PHONE_Q = re.compile(r"(?:电话|热线)(?:号码)?是?(?:多少|什么)|什么(?:电话|热线)|号码|phone number|telephone|hotline number", re.I)
+PHONE_Q = re.compile(r"(?:电话|热线)(?:号码)?是?(?:多少|什么)|什么(?:电话|热线)|号码|邮编|邮政编码|phone number|telephone|"
+                     r"hotline number|postcode|postal code|zip code", re.I)
 SITE_Q = re.compile(r"网站|网址|website|web site|url", re.I)
 ENABLE_MODEL = (
     "To ask in English, enable the multilingual model: QA_EMBEDDING_MODEL=auto (the default) uses the one "
@@ -282,7 +283,7 @@ class Found:
 
 #: Measure words that count the same things (applications, documents): 申请7896份 answers 多少件.
 SAME_UNITS = (frozenset("件份"), frozenset("个项"), frozenset("场次"), frozenset("名人位"))
-_STRICT_CLASSES = frozenset({"percent", "money", "people", "rank", "year", "date"})
+_STRICT_CLASSES = frozenset({"percent", "money", "people", "rank", "year", "date", "days"})
 
 
 def unit_agreement(q: Question, value: Value | None) -> float:
@@ -402,7 +403,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
             reason, vetoed = f"nothing in the report matches {', '.join(q.figures)}.", True
         elif coverage < EN_THRESHOLD:
             reason = "too little of what the question asks about is near any figure or sentence of the report."
-    if reason is None and q.unit_class in ("money", "people", "percent") and best.value is not None:
+    if reason is None and q.unit_class in ("money", "people", "percent", "days") and best.value is not None:
         have = value_class(best.value) if best.value.kind in ("number", "percent") else None
         if have is not None and have != q.unit_class:  # a unit the passage does not count in: a fact
             reason, vetoed = f"报告中没有以“{q.unit}”计的这项数据。", True

@@ -104,6 +104,8 @@ def _values(text: str, clauses: list[tuple[int, int]]) -> list[Value]:
                     k = "rank"
                 elif after == "”" or before == "“":
                     k = "name"  # “12345”, “1277”: a name, not a quantity (40个“网上客厅” is one)
+                elif (unit.startswith("号") and re.search(r"[路街巷道]$", text[:a])) or re.search(r"邮编[:：]?$", text[:a]):
+                    k = "name"  # 人民路232号, 邮编：400010: an address, not a quantity
             clause = next(i for i, (x, y) in enumerate(clauses) if x <= a < y)
             amount = parse_value(vtext) if k in ("number", "percent") else None
             out.append(Value(k, vtext, a, b, clause, amount, unit))
@@ -290,7 +292,7 @@ def candidates(
 
 
 #: Classes a figure must match when asked for: a count is not money, people, a rate or a rank.
-_STRICT = frozenset({"percent", "money", "people", "rank", "year", "date"})
+_STRICT = frozenset({"percent", "money", "people", "rank", "year", "date", "days"})
 
 
 def bare_unit(value: Value) -> str:

@@ -29,6 +29,8 @@ UNIT_CLASS = {
     "年": "year", "月": "date", "日": "date", "天": "days",
 }
 _ASK_UNIT = re.compile(r"(?:多少|几)(万人次|人次|万元|亿元|[个件份条项次篇宗期批户名人家组场所座元亿年天位大种类版块场次]+)?")
+#: The amount asked is a length of time.
+_DAYS_ASK = re.compile(r"(?:多少|几)个?(?:工作日|天|日|小时|月|周|星期)")
 #: The amount asked is money: "多少钱", or a word for an amount of money before "是多少".
 _MONEY_ASK = re.compile(r"多少钱|(?:金额|经费|资金|费用|价款|款项|预算|投入|投资|支出|收入)(?:加起来|合计|一共|总共|共)?(?:是|为|有|达|花了)?(?:多少|几)")
 _KIND_RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
@@ -85,6 +87,10 @@ _REASON_ASK = re.compile(r"为什么|为何|什么原因|原因是什么|原因�
 _CAUSAL = re.compile(r"因为|由于|原因|得益于|鉴于|为了|以便|导致|造成|因此|所以")
 #: A time: a year, a month, a day, a part of a year.
 _TIME = re.compile(r"(?:19|20)\d{2}年|\d{1,2}月|\d{1,2}日|年底|年初|年内|上半年|下半年|季度")
+_DAY = re.compile(r"\d{1,2}日")
+_NAMED = re.compile(r"《[^》]*》|[\u4e00-\u9fff]{0,8}〔[^〕]*〕\d*号?")
+#: The question asks for a day, not only a year.
+_DAY_ASK = re.compile(r"哪[一1]?天|几月几[日号]|几号|日期|\bwhat date\b|\bwhich day\b|\bon what day\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -93,12 +99,16 @@ class Need:
     asked (a sentence about the 领导小组 names no 组长), a reason (为什么…), or a time (哪一年…)."""
 
     what: Literal["role", "reason", "time"]
+    #: the role asked (for "role"); "day" when a time must name the day (for "time")
     role: str = ""
 
     def met(self, sentence: str) -> bool:
         if self.what == "role":
             return self.role in sentence
-        return bool((_CAUSAL if self.what == "reason" else _TIME).search(sentence))
+        if self.what == "reason":
+            return bool(_CAUSAL.search(sentence))
+        bare = _NAMED.sub("", sentence)  # 《2018年政务公开工作要点》, 〔2018〕: a name, not a time
+        return bool((_DAY if self.role == "day" else _TIME).search(bare))
 
     def missing(self, lang: str) -> str:
         """Why the report does not answer, said in the question's language."""
@@ -133,7 +143,7 @@ def answer_need(text: str, kind: str, lang: str = "zh") -> Need | None:
     if _REASON_ASK.search(norm):
         return Need("reason")
     if kind == "date" and (lang == "zh" or _EN_TIME_ASK.match(text)):
-        return Need("time")
+        return Need("time", "day" if _DAY_ASK.search(norm) else "")
     return None
 
 
@@ -363,6 +373,8 @@ def analyse(text: str, history: tuple[str, ...] = ()) -> Question:
         unit = asks[-1].group(1)
     if kind == "rate":
         unit = "%"
+    elif _DAYS_ASK.search(norm):
+        unit = "天"  # "多少个工作日", "几个月": a length of time, not a count of things
     elif unit is None and _MONEY_ASK.search(norm):
         unit = "元"  # "总金额是多少", "花了多少钱": an amount of money, whatever the figure is counted in
     elif unit is None and history and kind != "fact":

@@ -178,10 +178,18 @@ def test_who_holds_a_role_is_answered_only_by_a_sentence_naming_it(lexical_qa: q
     ("分管政务公开工作的副市长叫什么名字？", "副市长"),  # a 市长 is named, no 副市长
     ("全市政府网站集约化平台计划在哪一年建成？", ""),  # no year near 集约化平台
     ("2018年全市政府信息公开工作的经费投入是多少？", "元"),  # money, and the report states none
+    ("依申请公开的答复时间是多少个工作日？", "天"),  # a length of time, not 7747件
+    ("《2018年重庆市政务公开工作要点》是哪一天印发的？", "时间"),  # 2018 and 〔2018〕23号 name no day
+    ("渝中区2018年主动公开政府信息多少条？", ""),  # 渝中区 is only in the office's address
 ])
 def test_an_answer_of_another_type_is_no_answer(lexical_qa: qa.ReportQA, question: str, said: str) -> None:
     a = lexical_qa.answer(question)
     assert a.abstained and said in a.text, a.text
+
+
+def test_an_address_is_no_quantity_but_can_be_asked(lexical_qa: qa.ReportQA) -> None:
+    a = lexical_qa.answer("市政府办公厅的邮编是多少？")
+    assert not a.abstained and "400010" in a.text, a.text
 
 
 def test_an_amount_of_money_asked_is_summed_in_money(lexical_qa: qa.ReportQA) -> None:
