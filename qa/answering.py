@@ -35,7 +35,7 @@ from qa.extract import (
 )
 from qa.inputs import check_k, clean_question
 from qa.question import Question, analyse, answer_need, is_elliptical, parse_comparison, resolve_relative_years
-from qa.text import STOPWORDS, precise_words, tokenize_query
+from qa.text import STOPWORDS, precise_words, tokenize_query, word_tag
 from qa.types import Answer, Explanation, Hit, Mode
 
 if TYPE_CHECKING:
@@ -76,10 +76,19 @@ def _window(text: str, clauses: Sequence[tuple[int, int]], focus: int) -> tuple[
     return a, b
 
 
+#: A passage that compares with the year before (同比下降15.7%, 与上年度基本持平).
+_YEAR_ON_YEAR = re.compile(r"同比|比上年|与上年|较上年|上年度|上一年")
+
+
 def _years_ok(q: Question, hit: Hit, pipeline: ReportIndex) -> bool:
     if not q.years:
         return True
-    covered = pipeline.years_near(hit.passage)
+    covered = set(pipeline.years_near(hit.passage))
+    # "去年跟前年比咋样": a question about the report's year *and* the one before is answered by
+    # the report's own year-on-year comparison (a question about the year before alone is not)
+    year = pipeline.report_year()
+    if year and year in q.years and _YEAR_ON_YEAR.search(hit.text):
+        covered.add(str(int(year) - 1))
     return all(y in covered for y in q.years)
 
 
@@ -102,6 +111,11 @@ QUESTION_FRAME = frozenset(
     "万元 亿元 万人 人次 左右 以上 达到 超过 没有 多出 少了 高出 到底 一下 知道 想问 请问 告诉 是不是 有没有".split()
 )
 _ASK_WORD = re.compile(r"多少|几")
+#: "多不多", "是不是", "有没有": the A-not-A question form.
+_A_NOT_A = re.compile(r"(.)[不没]\1")
+#: jieba part-of-speech classes that name nothing a report could lack: adverbs (已经, 必须), numerals
+#: and measure words (一天), time words, pronouns, prepositions, conjunctions, particles, interjections.
+_FUNCTION_TAGS = frozenset("dmqtrpcuyeo")
 
 
 #: Directional and resultative complements (a closed class of Chinese grammar): 挂出来, 砍掉, 拒掉 —
@@ -142,6 +156,10 @@ def _unmentioned_head(ctx: Context, q: Question, cand: Candidate) -> str | None:
             continue
         if any(t in ctx.idf for t in tokenize_query(h)):
             continue  # made of report words (总访问量 → …): judged by coverage instead
+        if _A_NOT_A.fullmatch(h) or (word_tag(h) or "x")[0] in _FUNCTION_TAGS:
+            continue  # 多不多, 已经, 一天: a question form or a word that names nothing the report could lack
+        if any(s in text for s in ctx.pipeline.thesaurus.of(h)):
+            continue  # 老百姓 where the passage says 群众
         if sum(ch in text for ch in h) / len(h) < 0.5:
             return h
     return None
@@ -201,6 +219,8 @@ def _coverage(terms: dict[str, float], cand: Candidate) -> float:
 def _value_kinds(q: Question) -> set[str] | None:
     if q.kind == "name" and re.search(r"〔\d{4}〕\d+号", q.norm):
         return {"title"}
+    if q.kind == "docno" and not re.search(r"文号|字号|文件号|编号|号|number", q.norm, re.I):
+        return {"docno", "title"}  # "出台了什么文件": the document, by its title or its number
     if PHONE_Q.search(q.text) and q.kind in ("fact", "name", "number"):
         return {"phone", "name"}
     if SITE_Q.search(q.text) and q.kind in ("fact", "name", "place"):
@@ -303,11 +323,18 @@ def unit_agreement(q: Question, value: Value | None) -> float:
     return 0.0 if "个" in (have, asked) else -0.5
 
 
+def _formal(name: str) -> str:
+    """A government body's short and formal names alike: 重庆市人民政府办公厅 → 重庆市政府办公厅."""
+    return name.replace("人民政府", "政府")
+
+
 def _missing_scopes(ctx: Context, q: Question, best: Candidate) -> list[str]:
-    where = best.info.sentence.text + "".join(best.passage.section)
-    # "卫生健康领域" is satisfied by a passage about 健康: a field is named loosely
+    where = _formal(best.info.sentence.text + "".join(best.passage.section))
+    around = where + _formal(best.passage.text)
+    # "卫生健康领域", "卫生部门": a field or the department of a field is named loosely — a
+    # passage about 卫生 satisfies it
     return [e for e in ctx.scopes(q.text)
-            if e not in where and not (e.endswith("领域") and e[:-2] in where + best.passage.text)]
+            if _formal(e) not in where and not (e.endswith(("领域", "部门")) and len(e) > 3 and e[:-2] in around)]
 
 
 def _explain(cands: Sequence[Candidate], e: Evidence | None, conf: float, verdict: str, best: str) -> Explanation:

@@ -187,6 +187,24 @@ def test_an_answer_of_another_type_is_no_answer(lexical_qa: qa.ReportQA, questio
     assert a.abstained and said in a.text, a.text
 
 
+@pytest.mark.parametrize("question, expected", [
+    # the report writes 重庆市人民政府办公厅: the formal and the short name are one body
+    ("市政府办公厅关于网上办事大厅信息公开的那份通知，文号是多少？", "渝府办发〔2018〕29号"),
+    ("卫生部门搞的那个健康科普访谈节目叫啥名字？", "《不健不散》"),  # the 卫生 department: 卫生健康
+    ("为推行“双随机、一公开”监管，出台了什么文件？", "《市场监管随机抽查暂行办法》"),  # a title, no 文号
+    ("去年征地的批复公开了多少件，多不多？", "1088件"),  # 多不多 asks nothing the report could lack
+    ("因信息公开提起的行政复议，去年跟前年比是多了还是少了？", "基本持平"),  # the report's year-on-year
+])
+def test_the_askers_words_for_report_facts(lexical_qa: qa.ReportQA, question: str, expected: str) -> None:
+    a = lexical_qa.answer(question)
+    assert not a.abstained and expected in a.text, a.text
+
+
+def test_the_year_before_alone_is_still_not_covered(lexical_qa: qa.ReportQA) -> None:
+    a = lexical_qa.answer("2017年全市共收到多少份政府信息公开申请？")
+    assert a.abstained and "2017" in a.text, a.text
+
+
 def test_an_address_is_no_quantity_but_can_be_asked(lexical_qa: qa.ReportQA) -> None:
     a = lexical_qa.answer("市政府办公厅的邮编是多少？")
     assert not a.abstained and "400010" in a.text, a.text
