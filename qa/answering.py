@@ -34,7 +34,7 @@ from qa.extract import (
     value_class,
 )
 from qa.inputs import check_k, clean_question
-from qa.question import Question, analyse, answer_need, is_elliptical, parse_comparison, resolve_relative_years
+from qa.question import Question, analyse, answer_need, is_elliptical, negated, parse_comparison, resolve_relative_years
 from qa.text import STOPWORDS, precise_words, tokenize_query, word_tag
 from qa.types import Answer, Explanation, Hit, Mode
 
@@ -303,6 +303,7 @@ class Found:
 
 #: Measure words that count the same things (applications, documents): 申请7896份 answers 多少件.
 SAME_UNITS = (frozenset("件份"), frozenset("个项"), frozenset("场次"), frozenset("名人位"))
+_CLASS_EN = {"money": "money", "people": "people", "percent": "a percentage", "days": "days"}
 _STRICT_CLASSES = frozenset({"percent", "money", "people", "rank", "year", "date", "days"})
 
 
@@ -328,12 +329,20 @@ def _formal(name: str) -> str:
     return name.replace("人民政府", "政府")
 
 
+def _asked(q: Question) -> str:
+    """The question without the phrases it rules out (不含市本级, 不是答复): where its scopes are."""
+    text = q.text
+    for phrase in negated(q.text):
+        text = text.replace(phrase, " ")
+    return text
+
+
 def _missing_scopes(ctx: Context, q: Question, best: Candidate) -> list[str]:
     where = _formal(best.info.sentence.text + "".join(best.passage.section))
     around = where + _formal(best.passage.text)
     # "卫生健康领域", "卫生部门": a field or the department of a field is named loosely — a
     # passage about 卫生 satisfies it
-    return [e for e in ctx.scopes(q.text)
+    return [e for e in ctx.scopes(_asked(q))
             if _formal(e) not in where and not (e.endswith(("领域", "部门")) and len(e) > 3 and e[:-2] in around)]
 
 
@@ -350,7 +359,18 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
     kinds = _value_kinds(q)
     ranked = [(h.rank, h.passage) for h in hits]
     phrases = ctx.phrases(q.text)
-    cands = candidates(ranked, terms, kinds, q.unit, phrases, list_bonus=q.kind == "list")
+    # the words only the ruled-out phrase has ("审批项目（不是核准或备案项目）": 核准, 备案 — not 项目)
+    excluded = {t for phrase in negated(q.text) for t in tokenize_query(phrase)} - set(tokenize_query(_asked(q)))
+    if excluded:  # "受理了多少件（不是答复）": a value near 答复 is the one ruled out
+        terms = {t: -w if t in excluded else w for t, w in terms.items()}
+        current = {t: w for t, w in current.items() if t not in excluded}
+    superlative = q.ranked
+    if superlative:  # 最多 is how the question asks, not what it is about
+        asking = {superlative, *tokenize_query(superlative)}
+        terms = {t: w for t, w in terms.items() if t not in asking}
+        current = {t: w for t, w in current.items() if t not in asking}
+    cands = candidates(ranked, terms, kinds, q.unit, phrases, list_bonus=q.kind == "list",
+                       rank_bonus=superlative is not None)
     if not cands and kinds is not None and q.kind not in ("number", "rate", "docno", "compare"):
         cands = candidates(ranked, terms, None, None, phrases)  # e.g. no phone number: the sentence
     if not cands:
@@ -395,7 +415,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
     evidence: Evidence | None = None
     conf = 1.0
     if q.lang == "zh":
-        scopes = ctx.scopes(q.text)
+        scopes = ctx.scopes(_asked(q))
         missing_scope = _missing_scopes(ctx, q, best)
         key = _missing_key(current, best)
         head = _unmentioned_head(ctx, q, best)
@@ -433,7 +453,9 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
     if reason is None and q.unit_class in ("money", "people", "percent", "days") and best.value is not None:
         have = value_class(best.value) if best.value.kind in ("number", "percent") else None
         if have is not None and have != q.unit_class:  # a unit the passage does not count in: a fact
-            reason, vetoed = f"报告中没有以“{q.unit}”计的这项数据。", True
+            reason = (f"报告中没有以“{q.unit}”计的这项数据。" if q.lang == "zh"
+                      else f"the report gives no figure of {_CLASS_EN.get(q.unit_class, q.unit_class)} for this.")
+            vetoed = True
     verdict = "answered" if reason is None else f"{'vetoed' if vetoed else 'abstained'}: {reason}"
     return Found(best, hit, coverage, reason, _explain(cands, evidence, conf, verdict, would))
 

@@ -41,6 +41,8 @@ VALUE_KINDS = {
     "compare": {"number", "percent"},
 }
 CLAUSE_SPLIT = "，；：,;:"
+#: A sentence that ranks: 列前5位的分别为…, 排名第一, 位居全国前列, 最多的是….
+RANKING = re.compile(r"列前[\d一二三四五六七八九十]+位|前[\d一二三四五六七八九十]+(?:位|名)|排名第|位居|居首|最多的是|最高的是")
 _ITEM_SPLIT = re.compile(r"、|和|及|与")
 
 
@@ -102,6 +104,8 @@ def _values(text: str, clauses: list[tuple[int, int]]) -> list[Value]:
                     k = "year"
                 elif (before and before in "前第") or unit.startswith("位"):
                     k = "rank"
+                elif re.match(r"[A-Za-z]", after) or re.match(r"[A-Za-z]", before):
+                    k = "name"  # 4A级, IPv6, 5G: a grade or a version, not a quantity
                 elif after == "”" or before == "“":
                     k = "name"  # “12345”, “1277”: a name, not a quantity (40个“网上客厅” is one)
                 elif (unit.startswith("号") and re.search(r"[路街巷道]$", text[:a])) or re.search(r"邮编[:：]?$", text[:a]):
@@ -247,6 +251,10 @@ def term_weights(terms: dict[str, float], info: SentenceInfo, clause: int | None
             factor = 0.55
         else:
             continue
+        if weight < 0:  # a word the question rules out counts against the value it names, no other
+            if factor >= 0.7:
+                total += weight * factor
+            continue
         total += weight * factor
         found[term] = factor
     return total, found
@@ -259,6 +267,7 @@ def candidates(
     unit: str | None = None,
     phrases: dict[str, float] | None = None,
     list_bonus: bool = False,
+    rank_bonus: bool = False,
 ) -> list[Candidate]:
     """Scored candidates best first: values of the wanted kinds, or sentences when
     ``value_kinds`` is None."""
@@ -274,6 +283,8 @@ def candidates(
                 score, found = term_weights(terms, info, None, headings)
                 if list_bonus:  # a list question is answered by a sentence that lists
                     score *= 1.3 if (sentence.text.count("、") >= 2 or "分别" in sentence.text) else 0.7
+                if rank_bonus:  # "哪个…最多" is answered by a sentence that ranks
+                    score *= 1.5 if RANKING.search(sentence.text) else 0.6
                 focus = max(range(len(info.clauses)), key=lambda i: sum(terms.get(t, 0.0) for t in info.clause_terms[i]))
                 out.append(Candidate(passage, rank, info, None, score + bonus, frozenset(found), focus,
                                      frozenset(found)))

@@ -29,10 +29,13 @@ UNIT_CLASS = {
     "年": "year", "月": "date", "日": "date", "天": "days",
 }
 _ASK_UNIT = re.compile(r"(?:多少|几)(万人次|人次|万元|亿元|[个件份条项次篇宗期批户名人家组场所座元亿年天位大种类版块场次]+)?")
+#: "哪个区县…最多", "排第一的是哪个局": the question asks for the first of a ranking.
+_SUPERLATIVE = re.compile(r"(?:哪|什么)[^，,。？?]{0,14}?(最多|最高|最大|最少|最低|第一)|(第一|前[\d一二三四五六七八九十]+名?)的?(?:是|有)?(?:哪|什么)")
 #: The amount asked is a length of time.
 _DAYS_ASK = re.compile(r"(?:多少|几)个?(?:工作日|天|日|小时|月|周|星期)")
 #: The amount asked is money: "多少钱", or a word for an amount of money before "是多少".
 _MONEY_ASK = re.compile(r"多少钱|(?:金额|经费|资金|费用|价款|款项|预算|投入|投资|支出|收入)(?:加起来|合计|一共|总共|共)?(?:是|为|有|达|花了)?(?:多少|几)")
+_MONEY_ASK_EN = re.compile(r"\bhow much\b(?=.*\b(?:money|cost|costs|spent|spend|funding|funds?|yuan|rmb|budget|investment|expenditure|worth|price|paid|pay)\b)", re.I)
 _KIND_RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     ("docno", re.compile(r"文号|发文字号|文件号|编号|哪个文件|什么文件|哪份文件|哪[一1]?份文件|哪[一1]?号|document number|which document", re.I)),
     ("rate", re.compile(r"率|比例|比重|占比|百分之几|百分比|占.*多少|percent|rate|share|proportion", re.I)),
@@ -75,6 +78,15 @@ class Question:
     followup: bool = False
 
     @property
+    def ranked(self) -> str | None:
+        """The superlative of a "which one is first" question (哪个区县申请最多 → 最多), else None:
+        a word of the asking, answered by the head of a ranked list, not a topic to match."""
+        if self.comparison is not None or self.kind not in ("name", "fact", "list", "place"):
+            return None
+        m = _SUPERLATIVE.search(self.norm)
+        return m.group(1) if m else None
+
+    @property
     def wants_value(self) -> bool:
         return self.kind in ("number", "rate", "docno", "date", "compare")
 
@@ -88,6 +100,9 @@ _CAUSAL = re.compile(r"因为|由于|原因|得益于|鉴于|为了|以便|导�
 #: A time: a year, a month, a day, a part of a year.
 _TIME = re.compile(r"(?:19|20)\d{2}年|\d{1,2}月|\d{1,2}日|年底|年初|年内|上半年|下半年|季度")
 _DAY = re.compile(r"\d{1,2}日")
+_MONTH = re.compile(r"\d{1,2}月")
+#: The question asks for a month (哪个月份申请最多, 几月份).
+_MONTH_ASK = re.compile(r"哪个?月|几月份?|哪[一1]个月|\bwhich month\b|\bwhat month\b|\bin what month\b", re.I)
 _NAMED = re.compile(r"《[^》]*》|[\u4e00-\u9fff]{0,8}〔[^〕]*〕\d*号?")
 #: The question asks for a day, not only a year.
 _DAY_ASK = re.compile(r"哪[一1]?天|几月几[日号]|几号|日期|\bwhat date\b|\bwhich day\b|\bon what day\b", re.I)
@@ -99,7 +114,7 @@ class Need:
     asked (a sentence about the 领导小组 names no 组长), a reason (为什么…), or a time (哪一年…)."""
 
     what: Literal["role", "reason", "time"]
-    #: the role asked (for "role"); "day" when a time must name the day (for "time")
+    #: the role asked (for "role"); "day" or "month" when a time must name one (for "time")
     role: str = ""
 
     def met(self, sentence: str) -> bool:
@@ -108,7 +123,7 @@ class Need:
         if self.what == "reason":
             return bool(_CAUSAL.search(sentence))
         bare = _NAMED.sub("", sentence)  # 《2018年政务公开工作要点》, 〔2018〕: a name, not a time
-        return bool((_DAY if self.role == "day" else _TIME).search(bare))
+        return bool({"day": _DAY, "month": _MONTH}.get(self.role, _TIME).search(bare))
 
     def missing(self, lang: str) -> str:
         """Why the report does not answer, said in the question's language."""
@@ -122,6 +137,19 @@ class Need:
 #: An English question that asks a time starts by asking it ("when …", "in what year …"): a "when"
 #: inside a clause ("charged … when they requested") does not.
 _EN_TIME_ASK = re.compile(r"\s*(?:when\b|(?:in |on )?(?:what|which) (?:date|day|year|month)\b)", re.I)
+
+
+#: "受理的，不是答复的", "（不是核准或备案项目）": what the asker rules out.
+_NEGATED = re.compile(r"(?<!是)(?:不是|而非|并非|不含|不包括|不算)([^，,。？?：:；;（）()]{1,14})")
+
+
+def negated(text: str) -> tuple[str, ...]:
+    """The phrases a question rules out ("注意是受理不是答复" → 答复); "是不是" rules out nothing.
+
+    >>> negated("2018年审批项目（不是核准或备案项目）有多少个？"), negated("是不是都公开了？")
+    (('核准或备案项目',), ())
+    """
+    return tuple(m.group(1) for m in _NEGATED.finditer(normalize(text)))
 
 
 def answer_need(text: str, kind: str, lang: str = "zh") -> Need | None:
@@ -142,6 +170,8 @@ def answer_need(text: str, kind: str, lang: str = "zh") -> Need | None:
         return Need("role", role if len(role) >= 2 else m.group(1)[-2:])
     if _REASON_ASK.search(norm):
         return Need("reason")
+    if _MONTH_ASK.search(norm):
+        return Need("time", "month")
     if kind == "date" and (lang == "zh" or _EN_TIME_ASK.match(text)):
         return Need("time", "day" if _DAY_ASK.search(norm) else "")
     return None
@@ -238,6 +268,9 @@ def parse_comparison(q: str) -> Comparison | None:
         after_de = re.search(r"^.+?的(.{2,})$", a)
         measure = after_de.group(1) if after_de and "的" not in b else ""
         return Comparison(op, (a, b) if m.group(3) in "多高" else (b, a), q[m.end():], measure=measure)
+    m = re.search(r"([^，,]+?)(?:和|与|跟|同)([^，,]+?)(?:之间)?(?:相差|差距是|之差是|之差|差了|差)(?:是|有|为)?(?:多少|几)", q)
+    if m:  # "受理来信与办结来信相差多少件": the difference, whichever is larger
+        return Comparison("diff", (_phrase(m.group(1)), _phrase(m.group(2))), q[m.end():])
     m = re.search(r"(.+?)是(.+?)的(?:多少|几)倍", q)
     if m:
         return Comparison("ratio", (_phrase(m.group(1)), _phrase(m.group(2))), "")
@@ -272,7 +305,7 @@ def parse_comparison(q: str) -> Comparison | None:
     if pick:
         op = "max" if pick.group(2)[-1] in "多高大" else "min"
         measure = _phrase(q[pick.end(1) : pick.start(2)])
-        return Comparison(op, tuple(parts), context, also_diff=bool(re.search(r"多多少|少多少|差多少|相差", q)),
+        return Comparison(op, tuple(parts), context, also_diff=bool(re.search(r"多多少|少多少|差多少|相差|多出多少|高出多少|多了多少|少了多少", q)),
                           measure=re.sub(r"^(?:是|的)+|(?:是|的|最|更)+$", "", measure))
     return Comparison("sum", tuple(parts), context)
 
@@ -375,7 +408,7 @@ def analyse(text: str, history: tuple[str, ...] = ()) -> Question:
         unit = "%"
     elif _DAYS_ASK.search(norm):
         unit = "天"  # "多少个工作日", "几个月": a length of time, not a count of things
-    elif unit is None and _MONEY_ASK.search(norm):
+    elif unit is None and (_MONEY_ASK.search(norm) or (lang == "en" and _MONEY_ASK_EN.search(text))):
         unit = "元"  # "总金额是多少", "花了多少钱": an amount of money, whatever the figure is counted in
     elif unit is None and history and kind != "fact":
         unit = analyse(history[-1], history[:-1]).unit
@@ -383,7 +416,7 @@ def analyse(text: str, history: tuple[str, ...] = ()) -> Question:
     digits = unicodedata.normalize("NFKC", text).replace(",", "")  # written digits only, not 一/五
     figures = tuple(
         mm.group(0)
-        for mm in re.finditer(r"\d+(?:\.\d+)?", digits)
+        for mm in re.finditer(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![A-Za-z\d])", digits)  # not 4A, IPv6, 5G
         if not YEAR.fullmatch(mm.group(0)) and not re.match(r"年", digits[mm.end():mm.end() + 1])
     )
     followup = bool(history)

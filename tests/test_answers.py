@@ -200,6 +200,26 @@ def test_the_askers_words_for_report_facts(lexical_qa: qa.ReportQA, question: st
     assert not a.abstained and expected in a.text, a.text
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("哪个区县被申请得最多？", "大足区"),  # the head of a ranked list; 最多 is how it is asked
+    ("注意是受理不是答复：区县政府受理了多少件申请？", "5208件"),  # 答复5147件 is ruled out
+    ("2018年审批项目（不是核准或备案项目）有多少个？", "239个"),
+    ("全市政府系统公开信箱受理来信与办结来信相差多少件？", "0.2万件"),  # A与B相差多少
+    ("How many items of information on national 4A and 5A tourist attractions were released?", "95条"),
+])
+def test_how_a_question_asks_is_not_what_it_asks_about(lexical_qa: qa.ReportQA, question: str,
+                                                      expected: str) -> None:
+    a = lexical_qa.answer(question)
+    assert not a.abstained and expected in a.text, a.text
+
+
+def test_money_asked_in_english_is_money(lexical_qa: qa.ReportQA) -> None:
+    a = lexical_qa.answer("How much did the IPv6 upgrade of the municipal portal cost?")
+    assert a.abstained and "money" in a.text, a.text  # not 360余个 websites
+    b = lexical_qa.answer("How many budget units published their budgets and final accounts?")
+    assert not b.abstained and "253" in b.text, b.text  # "budget" alone asks no money
+
+
 def test_the_year_before_alone_is_still_not_covered(lexical_qa: qa.ReportQA) -> None:
     a = lexical_qa.answer("2017年全市共收到多少份政府信息公开申请？")
     assert a.abstained and "2017" in a.text, a.text
