@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 YEAR_TERM = re.compile(r"(?:19|20)\d{2}")
 #: A thesaurus synonym counts this much of the report word's own weight.
 SYNONYM_WEIGHT = 0.5
+#: A single Chinese character as a question term counts this much of its IDF.
+SINGLE_CHAR_WEIGHT = 0.5
 #: Words that name who or where a figure is about (市本级, 区县, 市政府部门, 大足区, 市公安局 …).
 SCOPE_TERM = re.compile(r"(?:部门|政府|办公厅|局|委|区县|区|县|市本级|市级|本级|领域)$")
 #: Units asked for ("多少件"): matched by unit, not as words.
@@ -54,6 +56,8 @@ class Context:
             if YEAR_TERM.fullmatch(t) or t in ASK_UNITS:
                 continue
             w = self.idf[t] * factor
+            if len(t) == 1 and CJK_WORD.fullmatch(t):
+                w *= SINGLE_CHAR_WEIGHT  # 要, 最, 人: a single character says little of what is asked
             if self.pipeline.is_title_term(t):
                 w *= 0.3
             elif len(t) > 1 and SCOPE_TERM.search(t):
