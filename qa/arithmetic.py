@@ -130,17 +130,21 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
     unit = bare_unit(values[0])
     scale = next((m for m in ("亿", "万") if all(v.unit.startswith(m) for v in values)), "")
     show = [v.text for v in values]
-    names = [re.sub(r"^(?:19|20)\d{2}年(?:度)?", "", name) or name for name in comp.operands]
+    # a year in the asker's words (去年 read as 2018年) names when, not a figure of the working
+    names = [re.sub(r"(?:19|20)\d{2}年(?:度)?", "", name) or name for name in comp.operands]
     if q.lang == "en":  # each operand named by the report's own words before its figure, not the asker's
         names = [_label_before(c) or name for (c, _), name in zip(picked, names, strict=True)]
     named = [f"{name}{v.text}" for name, v in zip(names, values, strict=True)]
+
+    # "70余次", "500＋": an operand the report gives as about so many makes the result about so many
+    about = "约" if any(re.search(r"[余多＋+]", v.unit) for v in values) else ""
 
     def result(x: float, u: str = unit) -> str:
         if scale:
             factor = 1e8 if scale == "亿" else 1e4
             exact = f"（即{_fmt(x)}{u}）" if scale == "万" else ""
-            return f"{_fmt(x / factor)}{scale}{u}{exact}"
-        return f"{_fmt(x)}{u}"
+            return f"{about}{_fmt(x / factor)}{scale}{u}{exact}"
+        return f"{about}{_fmt(x)}{u}"
 
     op = comp.op
     if op in ("diff", "complement"):
