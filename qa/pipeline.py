@@ -209,6 +209,7 @@ class ReportQA:
                 save_word_table(words)
         retriever = Retriever(passages, lexical, fusion=replace(DEFAULT_FUSION, rrf_k=s.rrf_k), glossary=glossary)
         self.thesaurus = thesaurus or Thesaurus({})
+        retriever.thesaurus = self.thesaurus
         self._titles = titles
         dense_error = self._attach_dense(retriever, cache, key)
         mode: Mode = s.mode if retriever.dense_available else "lexical"

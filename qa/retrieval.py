@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from qa.crosslingual import Glossary
 from qa.lexical import LexicalIndex
 from qa.question import detect_lang
+from qa.thesaurus import Thesaurus
 from qa.types import Hit, Mode, Passage
 
 if TYPE_CHECKING:
@@ -68,6 +69,10 @@ def combine_scores(lexical: Sequence[tuple[int, float]], dense: Sequence[tuple[i
         for i, s in dense:
             out[i] = out.get(i, 0.0) + dense_weight * (s - lo) / span
     return sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+#: A thesaurus synonym of a question word counts this much of a word of the question in BM25.
+SYNONYM_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,8 @@ class Retriever:
     fusion: Fusion = DEFAULT_FUSION
     #: English → report words (cross-lingual lexical retrieval); None: English is matched as typed.
     glossary: Glossary | None = None
+    #: Chinese words the report does not use → its words that mean the same (query expansion).
+    thesaurus: Thesaurus | None = None
     _passage_words: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
 
     @property
@@ -163,7 +170,33 @@ class Retriever:
         """BM25 over the question's words — for English, over its glossary translation."""
         if self.glossary is not None and detect_lang(question) == "en":
             return self.lexical.search_weighted(self.english_terms(question), depth)
-        return self.lexical.search(question, depth)
+        expanded = self.synonym_terms(question)
+        return self.lexical.search_weighted(expanded, depth) if expanded else self.lexical.search(question, depth)
+
+    def synonym_terms(self, question: str) -> dict[str, float]:
+        """The question's words, plus — for each word the report does not use (打官司, 老百姓) — the
+        report words the thesaurus gives for it, sharing :data:`SYNONYM_WEIGHT`; empty when there
+        is nothing to add (then BM25 runs on the question as asked). Query expansion: without it
+        "跟政府打官司的有多少件" never retrieves the passage on 行政诉讼."""
+        from qa.text import tokenize_query
+
+        if self.thesaurus is None:
+            return {}
+        words = tokenize_query(question)
+        vocab = self.lexical.idf
+        added: dict[str, float] = {}
+        for t in words:
+            if t in vocab:
+                continue
+            syns = [w for w in self.thesaurus.of(t) if w in vocab and w not in words]
+            for w in syns:
+                added[w] = added.get(w, 0.0) + SYNONYM_WEIGHT / len(syns)
+        if not added:
+            return {}
+        terms = {t: 1.0 for t in words}
+        for w, x in added.items():
+            terms[w] = max(terms.get(w, 0.0), x)
+        return terms
 
     def model_reranks(self, question: str, mode: Mode) -> bool:
         """Whether the answer step lets the model's sentence similarity reorder its candidates: in

@@ -220,6 +220,14 @@ def test_money_asked_in_english_is_money(lexical_qa: qa.ReportQA) -> None:
     assert not b.abstained and "253" in b.text, b.text  # "budget" alone asks no money
 
 
+def test_a_word_the_report_does_not_use_retrieves_through_its_synonyms(lexical_qa: qa.ReportQA) -> None:
+    # 打官司 is not a report word; the thesaurus gives 诉讼, and BM25 is asked for it too
+    hits = lexical_qa.retrieve("跟政府打官司的有多少件？", k=3)
+    assert any("行政诉讼398件" in h.text for h in hits), [h.text[:30] for h in hits]
+    a = lexical_qa.answer("因为信息公开的事跟政府打官司的，去年到底有多少件？")
+    assert "398件" in a.text, a.text
+
+
 def test_the_year_before_alone_is_still_not_covered(lexical_qa: qa.ReportQA) -> None:
     a = lexical_qa.answer("2017年全市共收到多少份政府信息公开申请？")
     assert a.abstained and "2017" in a.text, a.text
