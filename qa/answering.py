@@ -354,28 +354,27 @@ def _explain(cands: Sequence[Candidate], e: Evidence | None, conf: float, verdic
     return Explanation(shown, ev, parts, round(conf, 4), THRESHOLD, verdict, best)
 
 
-def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str, float],
-          hits: Sequence[Hit]) -> Found:
-    kinds = _value_kinds(q)
-    ranked = [(h.rank, h.passage) for h in hits]
-    phrases = ctx.phrases(q.text)
+def _how_asked(q: Question, terms: dict[str, float], current: dict[str, float]
+               ) -> tuple[dict[str, float], dict[str, float]]:
+    """The term weights without the words of the asking: a phrase the asker rules out counts
+    against the value it names (不是答复), a superlative is no topic (哪个区县…最多)."""
     # the words only the ruled-out phrase has ("审批项目（不是核准或备案项目）": 核准, 备案 — not 项目)
     excluded = {t for phrase in negated(q.text) for t in tokenize_query(phrase)} - set(tokenize_query(_asked(q)))
-    if excluded:  # "受理了多少件（不是答复）": a value near 答复 is the one ruled out
+    if excluded:
         terms = {t: -w if t in excluded else w for t, w in terms.items()}
         current = {t: w for t, w in current.items() if t not in excluded}
     superlative = q.ranked
-    if superlative:  # 最多 is how the question asks, not what it is about
+    if superlative:
         asking = {superlative, *tokenize_query(superlative)}
         terms = {t: w for t, w in terms.items() if t not in asking}
         current = {t: w for t, w in current.items() if t not in asking}
-    cands = candidates(ranked, terms, kinds, q.unit, phrases, list_bonus=q.kind == "list",
-                       rank_bonus=superlative is not None)
-    if not cands and kinds is not None and q.kind not in ("number", "rate", "docno", "compare"):
-        cands = candidates(ranked, terms, None, None, phrases)  # e.g. no phone number: the sentence
-    if not cands:
-        none = "检索到的段落中没有这类数值。" if q.lang == "zh" else "no such value in the closest passages."
-        return Found(None, None, 0.0, none, _explain([], None, 0.0, f"abstained: {none}", ""))
+    return terms, current
+
+
+def _of_the_kind_asked(q: Question, cands: list[Candidate]) -> tuple[list[Candidate], str | None]:
+    """The candidates that can answer at all — a sentence holding what the question needs
+    (:class:`qa.question.Need`: a 组长 named, a reason, a day) and a value that is not a figure the
+    question states — or, when none is left, why the report does not answer."""
     known = set(q.figures) if q.kind in ("number", "rate") else set()
     need = answer_need(q.text, q.kind, q.lang)
     # "332件…中，涉及国家秘密的有多少件": when the figure that fits best is the one the question
@@ -383,16 +382,34 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
     whole = cands[0].value is not None and _leading_number(cands[0].value.text) in known
     kept = [] if whole else [c for c in cands
                              if not (c.value is not None and _leading_number(c.value.text) in known)
-                             and (need is None or need.met(c.info.sentence.text))]  # "组长是谁": a 组长 named
-    if not kept:
-        stated = cands[0].value.text if whole and cands[0].value is not None else "、".join(q.figures)
-        if need is not None and not whole:
-            none = need.missing(q.lang)
-        elif q.lang == "zh":
-            none = f"报告只给出了问题里已有的“{stated}”，没有其中这一部分的数字。"
-        else:
-            none = f"the report gives only the figure the question already states ({stated}), not the part asked."
-        return Found(None, None, 0.0, none, _explain(cands, None, 0.0, f"vetoed: {none}", ""))
+                             and (need is None or need.met(c.info.sentence.text))]
+    if kept:
+        return kept, None
+    stated = cands[0].value.text if whole and cands[0].value is not None else "、".join(q.figures)
+    if need is not None and not whole:
+        return [], need.missing(q.lang)
+    if q.lang == "zh":
+        return [], f"报告只给出了问题里已有的“{stated}”，没有其中这一部分的数字。"
+    return [], f"the report gives only the figure the question already states ({stated}), not the part asked."
+
+
+def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str, float],
+          hits: Sequence[Hit]) -> Found:
+    kinds = _value_kinds(q)
+    ranked = [(h.rank, h.passage) for h in hits]
+    phrases = ctx.phrases(q.text)
+    terms, current = _how_asked(q, terms, current)
+    superlative = q.ranked
+    cands = candidates(ranked, terms, kinds, q.unit, phrases, list_bonus=q.kind == "list",
+                       rank_bonus=superlative is not None)
+    if not cands and kinds is not None and q.kind not in ("number", "rate", "docno", "compare"):
+        cands = candidates(ranked, terms, None, None, phrases)  # e.g. no phone number: the sentence
+    if not cands:
+        none = "检索到的段落中没有这类数值。" if q.lang == "zh" else "no such value in the closest passages."
+        return Found(None, None, 0.0, none, _explain([], None, 0.0, f"abstained: {none}", ""))
+    kept, why = _of_the_kind_asked(q, cands)
+    if why is not None:
+        return Found(None, None, 0.0, why, _explain(cands, None, 0.0, f"vetoed: {why}", ""))
     cands = kept
     groups = ctx.english_groups(q.text) if q.lang == "en" else []
     if q.lang == "en":
