@@ -23,6 +23,7 @@ from qa.arithmetic import compare, computed_answer
 from qa.context import ASK_UNITS, CJK_WORD, Context, hit_for, span
 from qa.decision import EN_THRESHOLD, THRESHOLD, Evidence, confidence, contributions, weakest
 from qa.extract import (
+    STRICT_CLASSES,
     VALUE_KINDS,
     Candidate,
     Value,
@@ -34,7 +35,7 @@ from qa.extract import (
     value_class,
 )
 from qa.inputs import check_k, clean_question
-from qa.question import Question, analyse, answer_need, is_elliptical, negated, parse_comparison, resolve_relative_years
+from qa.question import Question, analyse, is_elliptical, parse_comparison, resolve_relative_years
 from qa.text import STOPWORDS, precise_words, tokenize_query, word_tag
 from qa.types import Answer, Explanation, Hit, Mode
 
@@ -219,7 +220,7 @@ def _coverage(terms: dict[str, float], cand: Candidate) -> float:
 def _value_kinds(q: Question) -> set[str] | None:
     if q.kind == "name" and re.search(r"〔\d{4}〕\d+号", q.norm):
         return {"title"}
-    if q.kind == "docno" and not re.search(r"文号|字号|文件号|编号|号|number", q.norm, re.I):
+    if q.kind == "docno" and not re.search(r"号|number", q.norm, re.I):
         return {"docno", "title"}  # "出台了什么文件": the document, by its title or its number
     if PHONE_Q.search(q.text) and q.kind in ("fact", "name", "number"):
         return {"phone", "name"}
@@ -303,8 +304,6 @@ class Found:
 
 #: Measure words that count the same things (applications, documents): 申请7896份 answers 多少件.
 SAME_UNITS = (frozenset("件份"), frozenset("个项"), frozenset("场次"), frozenset("名人位"))
-_CLASS_EN = {"money": "money", "people": "people", "percent": "a percentage", "days": "days"}
-_STRICT_CLASSES = frozenset({"percent", "money", "people", "rank", "year", "date", "days"})
 
 
 def unit_agreement(q: Question, value: Value | None) -> float:
@@ -319,7 +318,7 @@ def unit_agreement(q: Question, value: Value | None) -> float:
     if have == asked or any(have in g and asked in g for g in SAME_UNITS):
         return 1.0
     hc, qc = value_class(value), q.unit_class
-    if hc != qc and (hc in _STRICT_CLASSES or qc in _STRICT_CLASSES):
+    if hc != qc and (hc in STRICT_CLASSES or qc in STRICT_CLASSES):
         return -1.0
     return 0.0 if "个" in (have, asked) else -0.5
 
@@ -329,20 +328,12 @@ def _formal(name: str) -> str:
     return name.replace("人民政府", "政府")
 
 
-def _asked(q: Question) -> str:
-    """The question without the phrases it rules out (不含市本级, 不是答复): where its scopes are."""
-    text = q.text
-    for phrase in negated(q.text):
-        text = text.replace(phrase, " ")
-    return text
-
-
 def _missing_scopes(ctx: Context, q: Question, best: Candidate) -> list[str]:
     where = _formal(best.info.sentence.text + "".join(best.passage.section))
     around = where + _formal(best.passage.text)
     # "卫生健康领域", "卫生部门": a field or the department of a field is named loosely — a
     # passage about 卫生 satisfies it
-    return [e for e in ctx.scopes(_asked(q))
+    return [e for e in ctx.scopes(q.asked)
             if _formal(e) not in where and not (e.endswith(("领域", "部门")) and len(e) > 3 and e[:-2] in around)]
 
 
@@ -359,7 +350,7 @@ def _how_asked(q: Question, terms: dict[str, float], current: dict[str, float]
     """The term weights without the words of the asking: a phrase the asker rules out counts
     against the value it names (不是答复), a superlative is no topic (哪个区县…最多)."""
     # the words only the ruled-out phrase has ("审批项目（不是核准或备案项目）": 核准, 备案 — not 项目)
-    excluded = {t for phrase in negated(q.text) for t in tokenize_query(phrase)} - set(tokenize_query(_asked(q)))
+    excluded = {t for phrase in q.ruled_out for t in tokenize_query(phrase)} - set(tokenize_query(q.asked))
     if excluded:
         terms = {t: -w if t in excluded else w for t, w in terms.items()}
         current = {t: w for t, w in current.items() if t not in excluded}
@@ -376,7 +367,7 @@ def _of_the_kind_asked(q: Question, cands: list[Candidate]) -> tuple[list[Candid
     (:class:`qa.question.Need`: a 组长 named, a reason, a day) and a value that is not a figure the
     question states — or, when none is left, why the report does not answer."""
     known = set(q.figures) if q.kind in ("number", "rate") else set()
-    need = answer_need(q.text, q.kind, q.lang)
+    need = q.need
     # "332件…中，涉及国家秘密的有多少件": when the figure that fits best is the one the question
     # states, the report gives the whole and not the part asked
     whole = cands[0].value is not None and _leading_number(cands[0].value.text) in known
@@ -432,7 +423,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
     evidence: Evidence | None = None
     conf = 1.0
     if q.lang == "zh":
-        scopes = ctx.scopes(_asked(q))
+        scopes = ctx.scopes(q.asked)
         missing_scope = _missing_scopes(ctx, q, best)
         key = _missing_key(current, best)
         head = _unmentioned_head(ctx, q, best)
@@ -471,7 +462,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
         have = value_class(best.value) if best.value.kind in ("number", "percent") else None
         if have is not None and have != q.unit_class:  # a unit the passage does not count in: a fact
             reason = (f"报告中没有以“{q.unit}”计的这项数据。" if q.lang == "zh"
-                      else f"the report gives no figure of {_CLASS_EN.get(q.unit_class, q.unit_class)} for this.")
+                      else f"the report gives no figure of {'a percentage' if q.unit_class == 'percent' else q.unit_class} for this.")
             vetoed = True
     verdict = "answered" if reason is None else f"{'vetoed' if vetoed else 'abstained'}: {reason}"
     return Found(best, hit, coverage, reason, _explain(cands, evidence, conf, verdict, would))

@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING
 
 from qa.extract import Candidate
 from qa.text import precise_words, tokenize_query
+from qa.thesaurus import SYNONYM_WEIGHT
 from qa.types import Hit, Mode, Sentence, Span
 
 if TYPE_CHECKING:
     from qa.index import ReportIndex
 
 YEAR_TERM = re.compile(r"(?:19|20)\d{2}")
-#: A thesaurus synonym counts this much of the report word's own weight.
-SYNONYM_WEIGHT = 0.5
 #: A single Chinese character as a question term counts this much of its IDF.
 SINGLE_CHAR_WEIGHT = 0.5
 #: Words that name who or where a figure is about (市本级, 区县, 市政府部门, 大足区, 市公安局 …).

@@ -303,7 +303,7 @@ def candidates(
 
 
 #: Classes a figure must match when asked for: a count is not money, people, a rate or a rank.
-_STRICT = frozenset({"percent", "money", "people", "rank", "year", "date", "days"})
+STRICT_CLASSES = frozenset({"percent", "money", "people", "rank", "year", "date", "days"})
 
 
 def bare_unit(value: Value) -> str:
@@ -330,4 +330,4 @@ def unit_fit(unit: str, wanted_class: str | None, value: Value) -> float:
         return 1.2
     if have == wanted_class:
         return 1.0
-    return 0.55 if (have in _STRICT or wanted_class in _STRICT) else 0.85
+    return 0.55 if (have in STRICT_CLASSES or wanted_class in STRICT_CLASSES) else 0.85

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from qa.numerals import normalize
@@ -77,7 +78,25 @@ class Question:
     history: tuple[str, ...] = field(default=())
     followup: bool = False
 
-    @property
+    @cached_property
+    def ruled_out(self) -> tuple[str, ...]:
+        """The phrases the question rules out (see :func:`negated`)."""
+        return negated(self.text)
+
+    @cached_property
+    def asked(self) -> str:
+        """The question without the phrases it rules out (不含市本级, 不是答复): where its scopes are."""
+        text = self.text
+        for phrase in self.ruled_out:
+            text = text.replace(phrase, " ")
+        return text
+
+    @cached_property
+    def need(self) -> Need | None:
+        """What the answer must hold (:func:`answer_need`)."""
+        return answer_need(self.text, self.kind, self.lang)
+
+    @cached_property
     def ranked(self) -> str | None:
         """The superlative of a "which one is first" question (哪个区县申请最多 → 最多), else None:
         a word of the asking, answered by the head of a ranked list, not a topic to match."""
@@ -305,7 +324,7 @@ def parse_comparison(q: str) -> Comparison | None:
     if pick:
         op = "max" if pick.group(2)[-1] in "多高大" else "min"
         measure = _phrase(q[pick.end(1) : pick.start(2)])
-        return Comparison(op, tuple(parts), context, also_diff=bool(re.search(r"多多少|少多少|差多少|相差|多出多少|高出多少|多了多少|少了多少", q)),
+        return Comparison(op, tuple(parts), context, also_diff=bool(re.search(r"(?:多|少|差|多出|高出|多了|少了)多少|相差", q)),
                           measure=re.sub(r"^(?:是|的)+|(?:是|的|最|更)+$", "", measure))
     return Comparison("sum", tuple(parts), context)
 

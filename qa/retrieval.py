@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from qa.crosslingual import Glossary
 from qa.lexical import LexicalIndex
 from qa.question import detect_lang
-from qa.thesaurus import Thesaurus
+from qa.thesaurus import SYNONYM_WEIGHT, Thesaurus
 from qa.types import Hit, Mode, Passage
 
 if TYPE_CHECKING:
@@ -69,10 +69,6 @@ def combine_scores(lexical: Sequence[tuple[int, float]], dense: Sequence[tuple[i
         for i, s in dense:
             out[i] = out.get(i, 0.0) + dense_weight * (s - lo) / span
     return sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-#: A thesaurus synonym of a question word counts this much of a word of the question in BM25.
-SYNONYM_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)

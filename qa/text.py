@@ -60,7 +60,22 @@ def full_tokenizer() -> Any:
     return _tokenizer
 
 
-_tags: dict[str, str] | None = None
+@lru_cache(maxsize=1)
+def _dictionary_tags() -> dict[str, str]:
+    """Part-of-speech tags of jieba's dictionary words and the domain words (read once)."""
+    import jieba
+
+    tags: dict[str, str] = {}
+    with jieba.get_dict_file() as f:
+        for raw in f:
+            parts = raw.decode("utf-8", "replace").split()
+            if len(parts) == 3:
+                tags[parts[0]] = parts[2]
+    for line in DOMAIN_WORDS.read_text("utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            tags[parts[0]] = parts[2]
+    return tags
 
 
 def word_tag(word: str) -> str | None:
@@ -72,22 +87,7 @@ def word_tag(word: str) -> str | None:
     >>> word_tag("已经"), word_tag("诉讼"), word_tag("上发")
     ('d', 'vn', None)
     """
-    global _tags
-    if _tags is None:
-        import jieba
-
-        tags: dict[str, str] = {}
-        with jieba.get_dict_file() as f:
-            for raw in f:
-                parts = raw.decode("utf-8", "replace").split()
-                if len(parts) == 3:
-                    tags[parts[0]] = parts[2]
-        for line in DOMAIN_WORDS.read_text("utf-8").splitlines():
-            parts = line.split()
-            if len(parts) == 3:
-                tags[parts[0]] = parts[2]
-        _tags = tags
-    return _tags.get(word)
+    return _dictionary_tags().get(word)
 
 
 def word_table_name() -> str:

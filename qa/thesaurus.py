@@ -48,6 +48,10 @@ def thesaurus_version() -> str:
         return "none"
 
 
+#: A thesaurus synonym counts this much of a word of the question (in BM25 and in the answer step).
+SYNONYM_WEIGHT = 0.5
+
+
 class Thesaurus:
     """A word → the report words that are its synonyms (never itself)."""
 
