@@ -109,7 +109,8 @@ _FILLER = frozenset("了的有是为共约在得地把被和与及、，,？?")
 #: Words that frame a question rather than name what it is about.
 QUESTION_FRAME = frozenset(
     "比例 比重 号码 大约 大概 共有 各有 还有 剩下 还剩 一共 总共 多大 数量 数字 数目 总数 总量 情况 具体 分别 "
-    "万元 亿元 万人 人次 左右 以上 达到 超过 没有 多出 少了 高出 到底 一下 知道 想问 请问 告诉 是不是 有没有".split()
+    "万元 亿元 万人 人次 左右 以上 达到 超过 没有 多出 少了 高出 到底 一下 知道 想问 请问 告诉 是不是 有没有 "
+    "百分之 百分比".split()
 )
 _ASK_WORD = re.compile(r"多少|几")
 #: "多不多", "是不是", "有没有": the A-not-A question form.
@@ -142,14 +143,16 @@ def _unmentioned_head(ctx: Context, q: Question, cand: Candidate) -> str | None:
         return None
     heads = []
     i = at - 1
-    while i >= 0 and (words[i] in _FILLER or words[i] in STOPWORDS or (len(words[i]) == 1 and words[i] in "一总大")):
+    while i >= 0 and (words[i] in _FILLER or words[i] in STOPWORDS or words[i] in QUESTION_FRAME
+                      or (len(words[i]) == 1 and words[i] in "一总大")):
         i -= 1
     if i >= 0:
         heads.append(_verb_stem(words[i - 1] + words[i] if words[i] in _COMPLEMENTS and i else words[i]))
     j = at + 1
     while j < len(words) and (words[j] in ASK_UNITS or words[j] in _FILLER):
         j += 1
-    if j < len(words) and not re.match(r"[？?。]", words[j]):
+    # "包括哪几个环节": after the asking, a list question names the kind of its items, not a topic
+    if j < len(words) and not re.match(r"[？?。]", words[j]) and q.kind != "list":
         heads.append(words[j])
     text = cand.passage.text
     for h in heads:
@@ -157,8 +160,11 @@ def _unmentioned_head(ctx: Context, q: Question, cand: Candidate) -> str | None:
             continue
         if any(t in ctx.idf for t in tokenize_query(h)):
             continue  # made of report words (总访问量 → …): judged by coverage instead
-        if _A_NOT_A.fullmatch(h) or (word_tag(h) or "x")[0] in _FUNCTION_TAGS:
-            continue  # 多不多, 已经, 一天: a question form or a word that names nothing the report could lack
+        tag = word_tag(h)
+        if _A_NOT_A.fullmatch(h) or tag is None or tag[0] in _FUNCTION_TAGS or h in _COMPLEMENTS:
+            # 多不多, 已经, 一天, 出来: a question form or a word that names nothing the report could
+            # lack; 年发 (2018年发了), 钱加 (钱加起来): not a word, a guess of the segmenter's
+            continue
         if any(s in text for s in ctx.pipeline.thesaurus.of(h)):
             continue  # 老百姓 where the passage says 群众
         if sum(ch in text for ch in h) / len(h) < 0.5:
@@ -367,18 +373,19 @@ def _of_the_kind_asked(q: Question, cands: list[Candidate]) -> tuple[list[Candid
     (:class:`qa.question.Need`: a 组长 named, a reason, a day) and a value that is not a figure the
     question states — or, when none is left, why the report does not answer."""
     known = set(q.figures) if q.kind in ("number", "rate") else set()
-    need = q.need
+    needs = q.needs
     # "332件…中，涉及国家秘密的有多少件": when the figure that fits best is the one the question
     # states, the report gives the whole and not the part asked
     whole = cands[0].value is not None and _leading_number(cands[0].value.text) in known
     kept = [] if whole else [c for c in cands
                              if not (c.value is not None and _leading_number(c.value.text) in known)
-                             and (need is None or need.met(c.info.sentence.text))]
+                             and all(n.met(c.info.sentence.text) for n in needs)]
     if kept:
         return kept, None
     stated = cands[0].value.text if whole and cands[0].value is not None else "、".join(q.figures)
-    if need is not None and not whole:
-        return [], need.missing(q.lang)
+    if needs and not whole:
+        unmet = next((n for n in needs if not n.met(cands[0].info.sentence.text)), needs[0])
+        return [], unmet.missing(q.lang)
     if q.lang == "zh":
         return [], f"报告只给出了问题里已有的“{stated}”，没有其中这一部分的数字。"
     return [], f"the report gives only the figure the question already states ({stated}), not the part asked."

@@ -92,9 +92,9 @@ class Question:
         return text
 
     @cached_property
-    def need(self) -> Need | None:
-        """What the answer must hold (:func:`answer_need`)."""
-        return answer_need(self.text, self.kind, self.lang)
+    def needs(self) -> tuple[Need, ...]:
+        """What the answer must hold (:func:`answer_needs`)."""
+        return answer_needs(self.text, self.kind, self.lang)
 
     @cached_property
     def ranked(self) -> str | None:
@@ -123,6 +123,27 @@ _MONTH = re.compile(r"\d{1,2}月")
 #: The question asks for a month (哪个月份申请最多, 几月份).
 _MONTH_ASK = re.compile(r"哪个?月|几月份?|哪[一1]个月|\bwhich month\b|\bwhat month\b|\bin what month\b", re.I)
 _NAMED = re.compile(r"《[^》]*》|[\u4e00-\u9fff]{0,8}〔[^〕]*〕\d*号?")
+#: "哪个区县", "哪家机构", "which department": the answer names one of a kind of body.
+_WHICH_BODY = re.compile(r"哪(?:一|几)?(?:个|些|家|级)?(区县|区|县|部门|单位|机构|公司|委办局)|"
+                         r"(区县|部门|单位|机构)(?:是|为|有)?(?:哪|谁)|"
+                         r"\bwhich (district|county|counties|districts|department|departments|agency|agencies|"
+                         r"bureau|commission|organi[sz]ation|institution|company|firm|body)\b", re.I)
+_BODY_KIND = {"区县": "district", "区": "district", "县": "district", "district": "district", "districts": "district",
+              "county": "district", "counties": "district", "部门": "department", "委办局": "department",
+              "department": "department", "departments": "department", "agency": "department",
+              "agencies": "department", "bureau": "department", "commission": "department"}
+#: Names of each kind of body as the report writes them: 大足区, 巫山县; 市公安局, 市政府办公厅;
+#: a company, an institute. A generic 区县 / 市政府部门 names none.
+_BODY_NAME = {
+    "district": re.compile(r"[^\W\d_区县各全本该市省和与及在的、，（）]{2}[区县](?![县])"),
+    "department": re.compile(r"(?:市|国家|国务院)(?!政府部门|本级|级)[\u4e00-\u9fff]{0,8}?(?:局|委|办公厅|办|厅|院|部|中心)"),
+}
+_BODY_NAME["org"] = re.compile(_BODY_NAME["department"].pattern
+                               + r"|[\u4e00-\u9fff]{2,}(?:公司|研究院|研究所|大学|学院|协会|事务所)")
+#: "排第6位", "第六名", "ranked sixth": a place in a ranking.
+_RANK_ASK = re.compile(r"第\s*(\d+)\s*(?:位|名)|\b(\d+)(?:st|nd|rd|th)\b(?= (?:place|largest|most|highest|biggest))", re.I)
+#: "列前5位", "前五名": how far the report's ranking goes.
+_TOP_N = re.compile(r"前\s*(\d+)\s*(?:位|名)")
 #: The question asks for a day, not only a year.
 _DAY_ASK = re.compile(r"哪[一1]?天|几月几[日号]|几号|日期|\bwhat date\b|\bwhich day\b|\bon what day\b", re.I)
 
@@ -132,13 +153,20 @@ class Need:
     """What the answer's sentence must hold to answer the question at all: the role whose holder is
     asked (a sentence about the 领导小组 names no 组长), a reason (为什么…), or a time (哪一年…)."""
 
-    what: Literal["role", "reason", "time"]
-    #: the role asked (for "role"); "day" or "month" when a time must name one (for "time")
+    what: Literal["role", "reason", "time", "body", "rank"]
+    #: the role asked (for "role"); "day" or "month" when a time must name one (for "time"); the kind
+    #: of body named (for "body": district, department, org); the place in a ranking (for "rank")
     role: str = ""
 
     def met(self, sentence: str) -> bool:
         if self.what == "role":
             return self.role in sentence
+        if self.what == "body":
+            return bool(_BODY_NAME[self.role].search(sentence))
+        if self.what == "rank":  # a ranking that goes that far: "列前5位的分别为…" does not say who is 6th
+            n, norm = int(self.role), normalize(sentence)
+            tops = [int(m.group(1)) for m in _TOP_N.finditer(norm)]
+            return f"第{n}" in norm or bool(tops and max(tops) >= n)
         if self.what == "reason":
             return bool(_CAUSAL.search(sentence))
         bare = _NAMED.sub("", sentence)  # 《2018年政务公开工作要点》, 〔2018〕: a name, not a time
@@ -150,6 +178,13 @@ class Need:
             return f"报告中没有提到{self.role}是谁。" if lang == "zh" else f"the report does not name the {self.role}."
         if self.what == "reason":
             return "报告没有说明原因。" if lang == "zh" else "the report gives no reason."
+        if self.what == "body":
+            zh = {"district": "哪个区县", "department": "哪个部门", "org": "哪家单位"}[self.role]
+            en = {"district": "district or county", "department": "department", "org": "organisation"}[self.role]
+            return f"报告没有说明是{zh}。" if lang == "zh" else f"the report does not name the {en}."
+        if self.what == "rank":
+            return (f"报告的排名没有列到第{self.role}位。" if lang == "zh"
+                    else f"the report's ranking does not go as far as place {self.role}.")
         return "报告没有给出时间。" if lang == "zh" else "the report gives no date for this."
 
 
@@ -171,13 +206,13 @@ def negated(text: str) -> tuple[str, ...]:
     return tuple(m.group(1) for m in _NEGATED.finditer(normalize(text)))
 
 
-def answer_need(text: str, kind: str, lang: str = "zh") -> Need | None:
-    """What the answer must hold (see :class:`Need`), or None.
+def answer_needs(text: str, kind: str, lang: str = "zh") -> tuple[Need, ...]:
+    """What the answer must hold (see :class:`Need`): every one of these, or none.
 
-    >>> answer_need("分管政务公开工作的副市长叫什么名字？", "name"), answer_need("报告是谁编制的？", "name")
-    (Need(what='role', role='副市长'), None)
-    >>> answer_need("为什么申请以信函为主？", "fact").what
-    'reason'
+    >>> answer_needs("分管政务公开工作的副市长叫什么名字？", "name"), answer_needs("报告是谁编制的？", "name")
+    ((Need(what='role', role='副市长'),), ())
+    >>> [n.what for n in answer_needs("申请量排第6位的区县是哪个？", "name")]
+    ['rank', 'body']
     """
     norm = normalize(text)
     m = _ROLE_ASK.search(norm)  # Chinese role nouns only: an English "head of …" has no report word to look for
@@ -186,14 +221,21 @@ def answer_need(text: str, kind: str, lang: str = "zh") -> Need | None:
         role = words[-1]
         if len(words) >= 2 and len(words[-2]) == 1 and words[-2] not in "的是在和与":
             role = words[-2] + role  # 副 + 市长: the prefix is part of the role
-        return Need("role", role if len(role) >= 2 else m.group(1)[-2:])
+        return (Need("role", role if len(role) >= 2 else m.group(1)[-2:]),)
     if _REASON_ASK.search(norm):
-        return Need("reason")
+        return (Need("reason"),)
+    needs: list[Need] = []
+    m = _RANK_ASK.search(norm)
+    if m:
+        needs.append(Need("rank", m.group(1) or m.group(2)))
+    m = _WHICH_BODY.search(norm) if kind != "compare" else None  # 答复率最低的是哪个部门: a body, not a rate
+    if m:
+        needs.append(Need("body", _BODY_KIND.get(next(g for g in m.groups() if g).lower(), "org")))
     if _MONTH_ASK.search(norm):
-        return Need("time", "month")
-    if kind == "date" and (lang == "zh" or _EN_TIME_ASK.match(text)):
-        return Need("time", "day" if _DAY_ASK.search(norm) else "")
-    return None
+        needs.append(Need("time", "month"))
+    elif kind == "date" and (lang == "zh" or _EN_TIME_ASK.match(text)):
+        needs.append(Need("time", "day" if _DAY_ASK.search(norm) else ""))
+    return tuple(needs)
 
 
 def is_elliptical(text: str) -> bool:

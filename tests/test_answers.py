@@ -181,6 +181,9 @@ def test_who_holds_a_role_is_answered_only_by_a_sentence_naming_it(lexical_qa: q
     ("依申请公开的答复时间是多少个工作日？", "天"),  # a length of time, not 7747件
     ("《2018年重庆市政务公开工作要点》是哪一天印发的？", "时间"),  # 2018 and 〔2018〕23号 name no day
     ("渝中区2018年主动公开政府信息多少条？", ""),  # 渝中区 is only in the office's address
+    ("主动公开政府信息最多的是哪个区县？", "哪个区县"),  # only the 区县 total: no district named
+    ("行政复议最多的是哪个区县？", "哪个区县"),  # 行政复议 are counted for the whole city
+    ("申请量排第7名的部门是哪个？", "第7位"),  # the report lists the first five
 ])
 def test_an_answer_of_another_type_is_no_answer(lexical_qa: qa.ReportQA, question: str, said: str) -> None:
     a = lexical_qa.answer(question)
@@ -194,6 +197,9 @@ def test_an_answer_of_another_type_is_no_answer(lexical_qa: qa.ReportQA, questio
     ("为推行“双随机、一公开”监管，出台了什么文件？", "《市场监管随机抽查暂行办法》"),  # a title, no 文号
     ("去年征地的批复公开了多少件，多不多？", "1088件"),  # 多不多 asks nothing the report could lack
     ("因信息公开提起的行政复议，去年跟前年比是多了还是少了？", "基本持平"),  # the report's year-on-year
+    ("渝快办的效能监管机制分哪几个环节？", "日扫描"),  # 环节: the kind of the items, not a topic
+    ("国有产权交易，成交的钱加起来是多少？", "280亿元"),  # 钱加: the segmenter's guess, no word
+    ("公开信箱的来信，办完了百分之多少？", "98.6%"),  # 百分之 is how the share is asked
 ])
 def test_the_askers_words_for_report_facts(lexical_qa: qa.ReportQA, question: str, expected: str) -> None:
     a = lexical_qa.answer(question)
