@@ -19,10 +19,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
-from qa.arithmetic import compare, computed_answer
+from qa.arithmetic import compare, computed_answer, extreme
 from qa.context import ASK_UNITS, CJK_WORD, Context, hit_for, span
 from qa.decision import EN_THRESHOLD, THRESHOLD, Evidence, confidence, contributions, weakest
 from qa.extract import (
+    RANKING,
     STRICT_CLASSES,
     VALUE_KINDS,
     Candidate,
@@ -329,6 +330,19 @@ def unit_agreement(q: Question, value: Value | None) -> float:
     return 0.0 if "个" in (have, asked) else -0.5
 
 
+def _kind_agreement(q: Question, cand: Candidate) -> float:
+    """The unit's agreement (:func:`unit_agreement`); for a question that asks no unit, 1 when the
+    sentence is of the kind asked: it holds what the question needs (a body named, a reason, a day)
+    or it ranks when the first of a ranking is asked."""
+    if q.unit is not None:
+        return unit_agreement(q, cand.value)
+    sentence = cand.info.sentence.text
+    # the candidates left meet every need (_of_the_kind_asked); any year is too common to tell
+    if any(n.what != "time" or n.role for n in q.needs) or (q.ranked and RANKING.search(sentence)):
+        return 1.0
+    return 0.0
+
+
 def _formal(name: str) -> str:
     """A government body's short and formal names alike: 重庆市人民政府办公厅 → 重庆市政府办公厅."""
     return name.replace("人民政府", "政府")
@@ -391,6 +405,22 @@ def _of_the_kind_asked(q: Question, cands: list[Candidate]) -> tuple[list[Candid
     return [], f"the report gives only the figure the question already states ({stated}), not the part asked."
 
 
+def _evidence(ctx: Context, q: Question, current: dict[str, float], best: Candidate
+              ) -> tuple[Evidence, list[str], str | None, str | None]:
+    """What speaks for a Chinese question's best candidate (:class:`Evidence`), with the scopes,
+    the key word and the head word it lacks (for the reason given when it is not enough)."""
+    scopes = ctx.scopes(q.asked)
+    missing_scope = _missing_scopes(ctx, q, best)
+    key = _missing_key(current, best)
+    head = _unmentioned_head(ctx, q, best)
+    evidence = Evidence(
+        coverage=round(min(_coverage(current, best), 1.0), 3), key=0.0 if key else 1.0,
+        scope=round(1 - len(missing_scope) / len(scopes), 3) if scopes else 1.0,
+        unit=_kind_agreement(q, best), head=0.0 if head else 1.0, rank=round(1 / best.rank, 3),
+    )
+    return evidence, missing_scope, key, head
+
+
 def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str, float],
           hits: Sequence[Hit]) -> Found:
     kinds = _value_kinds(q)
@@ -430,15 +460,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
     evidence: Evidence | None = None
     conf = 1.0
     if q.lang == "zh":
-        scopes = ctx.scopes(q.asked)
-        missing_scope = _missing_scopes(ctx, q, best)
-        key = _missing_key(current, best)
-        head = _unmentioned_head(ctx, q, best)
-        evidence = Evidence(
-            coverage=round(min(coverage, 1.0), 3), key=0.0 if key else 1.0,
-            scope=round(1 - len(missing_scope) / len(scopes), 3) if scopes else 1.0,
-            unit=unit_agreement(q, best.value), head=0.0 if head else 1.0, rank=round(1 / best.rank, 3),
-        )
+        evidence, missing_scope, key, head = _evidence(ctx, q, current, best)
         conf = confidence(evidence)
         if not _years_ok(q, hit, ctx.pipeline):  # hard vetoes: facts, not judgement
             reason, vetoed = f"报告的统计期是{ctx.pipeline.report_years()}，没有{'、'.join(q.years)}年的这项数据。", True
@@ -475,9 +497,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
     return Found(best, hit, coverage, reason, _explain(cands, evidence, conf, verdict, would))
 
 
-def _single(ctx: Context, q: Question, terms: dict[str, float], current: dict[str, float],
-            hits: Sequence[Hit]) -> Answer:
-    found = _find(ctx, q, terms, current, hits)
+def _single(ctx: Context, q: Question, found: Found, hits: Sequence[Hit]) -> Answer:
     if found.reason is not None or found.best is None or found.hit is None:
         return replace(_abstain(q, hits, ctx.mode, found.reason or ""), explanation=found.explanation)
     best, hit = found.best, found.hit
@@ -496,6 +516,11 @@ def _single(ctx: Context, q: Question, terms: dict[str, float], current: dict[st
     )
 
 
+def _without_context(operand: str) -> str:
+    """"答复结果中A" → A: what comes before 中 is where A is, not A."""
+    return re.sub(r"^.{2,}?(?:中|里)[，,]?(?=.)", "", operand)
+
+
 def _stated_shares(ctx: Context, q: Question) -> Answer | None:
     """"A和B加起来占总数的多少": when the report states each part's share (占总数的21% …), the
     answer is their sum, read, not recomputed from counts the report may total differently."""
@@ -506,7 +531,7 @@ def _stated_shares(ctx: Context, q: Question) -> Answer | None:
         return None
     picked: list[tuple[Candidate, Hit]] = []
     operands = list(parts.operands)
-    operands[0] = re.sub(r"^.{2,}?(?:中|里)[，,]?(?=.)", "", operands[0])  # "答复结果中A": context, not A
+    operands[0] = _without_context(operands[0])
     for part in operands:
         sub = analyse(f"{part}占{whole}的比例是多少？")
         sub = replace(sub, kind="rate", unit="%", unit_class="percent", comparison=None)
@@ -575,14 +600,33 @@ def answer_question(
                 return summed
             as_rate = replace(q, kind="rate", unit="%", unit_class="percent")
             direct = _find(ctx, as_rate, terms, current, hits)
-            first = ctx.weights(q.comparison.operands[0])
+            first = ctx.weights(_without_context(q.comparison.operands[0]))
             if direct.reason is None and direct.best is not None and (first or q.lang == "en"):
                 # a stated rate answers (English: whenever one is found — operands read through the
                 # glossary are too loose to overrule it)
-                near = sum(w for t, w in first.items() if t in direct.best.matched)
+                # the part named in the sentence of the stated share ("同意部分公开的有506件，占总数的7%")
+                near = sum(w for t, w in first.items() if t in direct.best.matched or t in direct.best.info.terms)
                 if q.lang == "en" or near >= 0.6 * sum(first.values()):
-                    return _single(ctx, as_rate, terms, current, hits)
+                    return _single(ctx, as_rate, direct, hits)
         computed = compare(ctx, q, hits)
         if computed is not None:
             return computed
-    return _single(ctx, q, terms, current, hits)
+    found = _find(ctx, q, terms, current, hits)
+    if q.ranked:
+        # "哪一类人数最多": a ranking the report states answers, unless the figures listed together
+        # fit the question better — then the largest of them does
+        listed = extreme(ctx, q, _how_asked(q, terms, current)[0], hits)
+        if listed is not None:
+            answer, figures = listed
+            # the figures, taken together, must fit the question as well as a single answer must:
+            # the words of the question found near any of them; they are of the kind a
+            # superlative asks (figures counted alike)
+            cand = max(figures, key=lambda c: _coverage(current, c))
+            evidence = replace(_evidence(ctx, q, current, cand)[0], unit=1.0)
+            hit = hit_for(cand, hits)
+            if ((found.best is None or not RANKING.search(found.best.info.sentence.text)
+                 or _coverage(current, cand) > _coverage(current, found.best))
+                    and _years_ok(q, hit, ctx.pipeline) and _figures_ok(q, hit)
+                    and confidence(evidence) >= THRESHOLD):
+                return answer
+    return _single(ctx, q, found, hits)

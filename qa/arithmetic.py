@@ -8,9 +8,10 @@ import re
 from collections.abc import Sequence
 
 from qa.context import Context, hit_for, span
-from qa.extract import Candidate, Value, bare_unit, candidates, heading_terms, value_class
+from qa.extract import Candidate, Value, bare_unit, candidates, heading_terms, read_sentence, value_class
 from qa.question import Question
-from qa.types import Answer, Hit
+from qa.text import tokenize
+from qa.types import Answer, Hit, Sentence
 
 
 def _fmt(x: float) -> str:
@@ -20,6 +21,8 @@ def _fmt(x: float) -> str:
 
 
 TOTAL_WORD = re.compile(r"总|共|全部|合计")
+_RATE_ASKED = re.compile(r"率|比例|比重|占比|百分")
+_TOP_ASKED = re.compile(r"前[\d一二三四五六七八九十两]+[个位名家项]?")
 
 
 def _is_total(c: Candidate) -> bool:
@@ -89,6 +92,8 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
         pool = {h.passage.chunk_id: h for h in [*hits, *op_hits]}
         ranked = [(i, h.passage) for i, h in enumerate(pool.values(), start=1)]
         kinds = {"number"} if comp.op in ("share", "ratio") else {"number", "percent"}
+        if comp.op in ("max", "min") and _RATE_ASKED.search(comp.measure or ""):
+            kinds = {"percent"}  # "谁的答复率最低": the rates, not the counts beside them
         unit = q.unit if comp.op not in ("share", "ratio") else None
         if picked and picked[0][0].value is not None:
             unit = bare_unit(picked[0][0].value) or unit  # operands are counted alike
@@ -168,7 +173,8 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
         order = sorted(range(len(amounts)), key=lambda i: amounts[i], reverse=(op == "max"))
         win = order[0]
         rel = "＞" if op == "max" else "＜"
-        text = f"{names[win]}{'更多' if op == 'max' else '更少'}：" + f" {rel} ".join(named[i] for i in order)
+        more, less = ("更高", "更低") if values[0].kind == "percent" else ("更多", "更少")  # rates are high, not many
+        text = f"{names[win]}{more if op == 'max' else less}：" + f" {rel} ".join(named[i] for i in order)
         if len(set(amounts)) == 1:  # neither: say so
             text = "一样多：" + " ＝ ".join(named)
         if comp.also_diff and len(amounts) == 2:
@@ -192,3 +198,108 @@ def computed_answer(ctx: Context, q: Question, picked: Sequence[tuple[Candidate,
         question=q.text, text=text, citations=tuple(citations), abstained=False, kind="compare",
         confidence=0.8, highlights=highlights, working=text, lang=q.lang, mode=ctx.mode,
     )
+
+
+#: "哪一类人数最多": the superlatives an extreme among the report's figures answers.
+_EXTREME = {"最多": "max", "最高": "max", "最大": "max", "最少": "min", "最低": "min"}
+#: "89.2万名城乡低保对象、…": the thing a figure counts, named right after it in an enumeration.
+_NAME_AFTER = re.compile(r"[\u4e00-\u9fff]{2,12}?(?=[、，,；;。）)]|和|及|$)")
+
+
+def figure_name(c: Candidate, measure: frozenset[str] = frozenset()) -> str:
+    """The report's words for what a figure is of: its item of a 分别 list (网络申请), the noun after
+    it in an enumeration (城乡低保对象), or the words before it — the figure before's when those
+    are only the measure asked (市政府办公厅答复554件，答复率100% → 市政府办公厅答复)."""
+    v = c.value
+    assert v is not None
+    if v.item:
+        return v.item
+    text = c.info.sentence.text
+    if re.match(r"[\u4e00-\u9fff]", text[v.end : v.end + 1]):
+        m = _NAME_AFTER.match(text, v.end)
+        if m:
+            return m.group(0)
+    name = _label_before(c)
+    if not name or set(tokenize(name)) <= measure | {"占", "总数", "的"}:
+        before = [o for o in c.info.values if o.end <= v.start and o.kind in ("number", "percent")]
+        if before:
+            prev = Candidate(c.passage, c.rank, c.info, before[-1], c.score, c.matched)
+            name = _label_before(prev) or name
+    return re.sub(r"(?:的有|的是|的|有|为)$", "", name)
+
+
+#: "从公开渠道来看，…": a sentence that opens a new way of breaking the figures down.
+_NEW_VIEW = re.compile(r"^\s*从[^，,]{1,10}(?:来)?看")
+
+
+def _run_of(sentences: Sequence[Sentence], at: int) -> list[int]:
+    """The sentence and the ones joined to it by "；" (the report's lists of parallel clauses), as
+    far as one that breaks the figures down another way (从公开层级来看 … ；从公开渠道来看 …)."""
+    def joined(i: int) -> bool:  # sentence i continues sentence i − 1
+        return sentences[i - 1].text.rstrip().endswith(("；", ";")) and not _NEW_VIEW.match(sentences[i].text)
+    first = at
+    while first > 0 and not _NEW_VIEW.match(sentences[first].text) and joined(first):
+        first -= 1
+    last = at
+    while last + 1 < len(sentences) and joined(last + 1):
+        last += 1
+    return list(range(first, last + 1))
+
+
+def _listed_with(best: Candidate, q: Question, terms: dict[str, float], excluded: set[str]) -> list[Candidate]:
+    """The figures of ``best``'s run of sentences counted as it is, totals and ruled-out ones left out."""
+    assert best.value is not None
+    sentences = best.passage.sentences
+    at = next((i for i, s in enumerate(sentences) if s == best.info.sentence), None)
+    if at is None:
+        return []
+    measure = frozenset(tokenize(q.ranked or "")) | {t for t in terms if t in best.matched}
+    out: list[Candidate] = []
+    for i in _run_of(sentences, at):
+        info = read_sentence(sentences[i])
+        for v in info.values:
+            if v.amount is None or v.kind != best.value.kind or bare_unit(v) != bare_unit(best.value):
+                continue
+            cand = Candidate(best.passage, best.rank, info, v, best.score, best.matched)
+            if _is_total(cand) or re.match(r"[\d.]+", v.text).group(0) in q.figures:  # type: ignore[union-attr]
+                continue  # 全市共收到申请7896份, the 38个区县 the question states: not one of the kinds
+            if excluded and set(tokenize(figure_name(cand, measure))) & excluded:
+                continue  # 不算信函申请
+            out.append(cand)
+    return out
+
+
+def extreme(ctx: Context, q: Question, terms: dict[str, float], hits: Sequence[Hit]
+            ) -> tuple[Answer, list[Candidate]] | None:
+    """"各类对象中哪一类人数最多": no operands named — the answer is the largest (smallest) of the
+    figures the report lists together, each named by the report's words, the working shown (with the
+    figures, the answer's first). None when the best-fitting sentence lists fewer than two comparable
+    figures."""
+    op = _EXTREME.get(q.ranked or "")
+    if op is None or q.comparison is not None or q.lang != "zh" or _TOP_ASKED.search(q.norm):
+        return None  # "最多的前五个是哪几个" asks for the report's ranking, not one figure
+    ranked = [(h.rank, h.passage) for h in hits]
+    percent = bool(_RATE_ASKED.search(q.norm))
+    pool = candidates(ranked, terms, {"percent"} if percent else {"number"}, q.unit)
+    excluded = {t for phrase in q.ruled_out for t in tokenize(phrase)}
+    for best in pool[:5]:  # the best-fitting figure that is listed with others counted alike
+        figures = _listed_with(best, q, terms, excluded)
+        if len(figures) >= 2:
+            break
+    else:
+        return None
+    measure = frozenset(tokenize(q.ranked or "")) | {t for t in terms if t in best.matched}
+    names = [figure_name(c, measure) for c in figures]
+    if len(set(names)) < len(names) or not all(names):
+        return None  # the figures are not of distinct, named things
+    order = sorted(range(len(figures)), key=lambda i: figures[i].value.amount or 0.0,  # type: ignore[union-attr]
+                   reverse=op == "max")
+    win = order[0]
+    amounts = [figures[i].value.amount for i in order]  # type: ignore[union-attr]
+    if amounts[0] == amounts[1] or not all(n.met(names[win]) for n in q.needs):
+        return None  # a tie at the top: no one answer; 区县政府 when a 局 is asked
+    rel = "＞" if op == "max" else "＜"
+    named = [f"{names[i]}{figures[i].value.text}" for i in order]  # type: ignore[union-attr]
+    hit = hit_for(figures[win], list(hits))
+    text = f"{names[win]}{q.ranked}：" + f" {rel} ".join(named)
+    return computed_answer(ctx, q, [(figures[i], hit) for i in order], text), [figures[i] for i in order]

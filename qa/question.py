@@ -31,7 +31,8 @@ UNIT_CLASS = {
 }
 _ASK_UNIT = re.compile(r"(?:多少|几)(万人次|人次|万元|亿元|[个件份条项次篇宗期批户名人家组场所座元亿年天位大种类版块场次]+)?")
 #: "哪个区县…最多", "排第一的是哪个局": the question asks for the first of a ranking.
-_SUPERLATIVE = re.compile(r"(?:哪|什么)[^，,。？?]{0,14}?(最多|最高|最大|最少|最低|第一)|(第一|前[\d一二三四五六七八九十]+名?)的?(?:是|有)?(?:哪|什么)")
+_SUPERLATIVE = re.compile(r"(?:哪|什么)[^，,。？?]{0,14}?(最多|最高|最大|最少|最低|第一)|(第一|前[\d一二三四五六七八九十]+名?)的?(?:是|有)?(?:哪|什么)|"
+                          r"(最多|最高|最大|最少|最低)的(?:前[\d一二三四五六七八九十]+[个位名家])?[^，,。？?]{0,8}?(?:是|有)?(?:哪|什么)")
 #: The amount asked is a length of time.
 _DAYS_ASK = re.compile(r"(?:多少|几)个?(?:工作日|天|日|小时|月|周|星期)")
 #: The amount asked is money: "多少钱", or a word for an amount of money before "是多少".
@@ -39,7 +40,7 @@ _MONEY_ASK = re.compile(r"多少钱|(?:金额|经费|资金|费用|价款|款项
 _MONEY_ASK_EN = re.compile(r"\bhow much\b(?=.*\b(?:money|cost|costs|spent|spend|funding|funds?|yuan|rmb|budget|investment|expenditure|worth|price|paid|pay)\b)", re.I)
 _KIND_RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     ("docno", re.compile(r"文号|发文字号|文件号|编号|哪个文件|什么文件|哪份文件|哪[一1]?份文件|哪[一1]?号|document number|which document", re.I)),
-    ("rate", re.compile(r"率|比例|比重|占比|百分之几|百分比|占.*多少|percent|rate|share|proportion", re.I)),
+    ("rate", re.compile(r"率|比例|比重|占比|百分之几|百分之多少|百分比|占.*多少|percent|rate|share|proportion", re.I)),
     ("list", re.compile(r"哪些|哪几|哪[一二三四五六七八九十两\d]+[个类项种家条大]|分别是|有哪|包括什么|包括哪|列举|which (?:\w+ )?(?:are|were)|list", re.I)),
     ("date", re.compile(r"什么时候|何时|哪[一1]?年|哪[一1]?天|日期|期限|起止|统计期|when|what date|period", re.I)),
     ("yesno", re.compile(r"是否|有没有|^(?:是不是)|吗[？?]?$|^(?:did|does|do|is|are|was|were|has|have|had|can|could|will)\b", re.I)),
@@ -100,10 +101,10 @@ class Question:
     def ranked(self) -> str | None:
         """The superlative of a "which one is first" question (哪个区县申请最多 → 最多), else None:
         a word of the asking, answered by the head of a ranked list, not a topic to match."""
-        if self.comparison is not None or self.kind not in ("name", "fact", "list", "place"):
-            return None
+        if self.comparison is not None or self.kind not in ("name", "fact", "list", "place", "rate"):
+            return None  # "哪一方的答复率最低": a rate's superlative asks which one
         m = _SUPERLATIVE.search(self.norm)
-        return m.group(1) if m else None
+        return next((g for g in m.groups() if g), None) if m else None
 
     @property
     def wants_value(self) -> bool:
@@ -120,22 +121,25 @@ _CAUSAL = re.compile(r"因为|由于|原因|得益于|鉴于|为了|以便|导�
 _TIME = re.compile(r"(?:19|20)\d{2}年|\d{1,2}月|\d{1,2}日|年底|年初|年内|上半年|下半年|季度")
 _DAY = re.compile(r"\d{1,2}日")
 _MONTH = re.compile(r"\d{1,2}月")
+#: The question asks for several years (哪些年份, 哪几年); a span of them answers (2009—2018年).
+_YEARS_ASK = re.compile(r"哪些年份?|哪几年|哪些年度|\bwhich years\b|\bwhat years\b", re.I)
+_YEAR_SPAN = re.compile(r"(?:19|20)\d{2}年?\s*[—\-－~～至到]\s*(?:19|20)\d{2}年")
 #: The question asks for a month (哪个月份申请最多, 几月份).
 _MONTH_ASK = re.compile(r"哪个?月|几月份?|哪[一1]个月|\bwhich month\b|\bwhat month\b|\bin what month\b", re.I)
 _NAMED = re.compile(r"《[^》]*》|[\u4e00-\u9fff]{0,8}〔[^〕]*〕\d*号?")
 #: "哪个区县", "哪家机构", "which department": the answer names one of a kind of body.
-_WHICH_BODY = re.compile(r"哪(?:一|几)?(?:个|些|家|级)?(区县|区|县|部门|单位|机构|公司|委办局)|"
+_WHICH_BODY = re.compile(r"哪(?:一|几)?(?:个|些|家|级)?(区县|区|县|部门|单位|机构|公司|委办局|局|委)|"
                          r"(区县|部门|单位|机构)(?:是|为|有)?(?:哪|谁)|"
                          r"\bwhich (district|county|counties|districts|department|departments|agency|agencies|"
                          r"bureau|commission|organi[sz]ation|institution|company|firm|body)\b", re.I)
 _BODY_KIND = {"区县": "district", "区": "district", "县": "district", "district": "district", "districts": "district",
               "county": "district", "counties": "district", "部门": "department", "委办局": "department",
-              "department": "department", "departments": "department", "agency": "department",
+              "局": "department", "委": "department", "department": "department", "departments": "department", "agency": "department",
               "agencies": "department", "bureau": "department", "commission": "department"}
 #: Names of each kind of body as the report writes them: 大足区, 巫山县; 市公安局, 市政府办公厅;
 #: a company, an institute. A generic 区县 / 市政府部门 names none.
 _BODY_NAME = {
-    "district": re.compile(r"[^\W\d_区县各全本该市省和与及在的、，（）]{2}[区县](?![县])"),
+    "district": re.compile(r"[^\W\d_区县各全本该市省和与及在的、，（）]{2}(?<![园社景城验管发])[区县](?![县域])"),
     "department": re.compile(r"(?:市|国家|国务院)(?!政府部门|本级|级)[\u4e00-\u9fff]{0,8}?(?:局|委|办公厅|办|厅|院|部|中心)"),
 }
 _BODY_NAME["org"] = re.compile(_BODY_NAME["department"].pattern
@@ -170,6 +174,8 @@ class Need:
         if self.what == "reason":
             return bool(_CAUSAL.search(sentence))
         bare = _NAMED.sub("", sentence)  # 《2018年政务公开工作要点》, 〔2018〕: a name, not a time
+        if self.role == "years":  # "能查到哪些年份": a span of years or several, not the one year
+            return bool(_YEAR_SPAN.search(bare)) or len(set(re.findall(r"(?:19|20)\d{2}(?=年)", bare))) >= 2
         return bool({"day": _DAY, "month": _MONTH}.get(self.role, _TIME).search(bare))
 
     def missing(self, lang: str) -> str:
@@ -185,6 +191,8 @@ class Need:
         if self.what == "rank":
             return (f"报告的排名没有列到第{self.role}位。" if lang == "zh"
                     else f"the report's ranking does not go as far as place {self.role}.")
+        if self.role == "years":
+            return "报告没有给出这些年份。" if lang == "zh" else "the report gives no span of years for this."
         return "报告没有给出时间。" if lang == "zh" else "the report gives no date for this."
 
 
@@ -231,7 +239,9 @@ def answer_needs(text: str, kind: str, lang: str = "zh") -> tuple[Need, ...]:
     m = _WHICH_BODY.search(norm) if kind != "compare" else None  # 答复率最低的是哪个部门: a body, not a rate
     if m:
         needs.append(Need("body", _BODY_KIND.get(next(g for g in m.groups() if g).lower(), "org")))
-    if _MONTH_ASK.search(norm):
+    if _YEARS_ASK.search(norm):
+        needs.append(Need("time", "years"))
+    elif _MONTH_ASK.search(norm):
         needs.append(Need("time", "month"))
     elif kind == "date" and (lang == "zh" or _EN_TIME_ASK.match(text)):
         needs.append(Need("time", "day" if _DAY_ASK.search(norm) else ""))
@@ -243,7 +253,7 @@ def is_elliptical(text: str) -> bool:
     return bool(FOLLOWUP_START.search(text) or FOLLOWUP_END.search(text)) and len(CJK.findall(text)) <= 12
 
 
-_RELATIVE_YEAR = re.compile(r"(前年|去年|今年|本年度|当年|那一年|那年|这一年)")
+_RELATIVE_YEAR = re.compile(r"(前一年|上一年|前年|去年|今年|本年度|当年|那一年|那年|这一年)")
 
 
 def resolve_relative_years(text: str, report_year: str) -> str:
@@ -256,6 +266,8 @@ def resolve_relative_years(text: str, report_year: str) -> str:
     '2017年呢？'
     """
     def year(m: re.Match[str]) -> str:
+        if m.group(1) in ("前一年", "上一年"):
+            return "上年"  # "跟前一年比": the year before, as the report says it (与上年度基本持平)
         return f"{int(report_year) - 1}年" if m.group(1) == "前年" else f"{report_year}年"
 
     return _RELATIVE_YEAR.sub(year, text)
@@ -307,7 +319,7 @@ def _split_conjunction(segment: str) -> list[str]:
 
 
 #: An operand that is only a period ("跟2017年", "去年同期"): the question asks a change over time.
-_PERIOD_ONLY = re.compile(r"(?:跟|与|和|同|较)?(?:(?:19|20)\d{2}年度?|去年|前年|上年度?|上一年度?|往年)(?:同期)?(?:相比|比)?")
+_PERIOD_ONLY = re.compile(r"(?:跟|与|和|同|较)?(?:(?:19|20)\d{2}年度?|去年|前年|上年度?|[上前][一1]年度?|往年)(?:同期)?(?:相比|比)?")
 
 
 def parse_comparison(q: str) -> Comparison | None:
@@ -336,7 +348,8 @@ def parse_comparison(q: str) -> Comparison | None:
     if m:
         return Comparison("ratio", (_phrase(m.group(1)), _phrase(m.group(2))), "")
     m = re.search(r"(.+?)占(.+?)的?(?:比例|比重|百分之几|百分比|多少|几成)", q)
-    if m:
+    if m and not re.fullmatch(r"(?:多少|几|百分之几|比|比例)(?:是|为)?", _phrase(m.group(2))):
+        # "占多少比例" names no whole: a share the report states, asked as a rate
         return Comparison("share", (_phrase(m.group(1)), _phrase(m.group(2))), "")
     m = re.search(r"(.+?)(?:中|(?<![那这哪])里)[，,]?[^，,。]{0,10}?(?:没有|未|没|尚未|还没)(.+?)(?:的|[？?]|$)", q)
     if m:
@@ -352,10 +365,13 @@ def parse_comparison(q: str) -> Comparison | None:
     if not segments:
         return None
     segment = segments[-1]
+    if re.search(r"各[类种个项级]?[^，,]{0,8}(?:中|里|当中)$", segment):
+        return None  # "社会救助和社会福利惠及的各类对象中，哪一类…": the kinds are not named
     parts = [_phrase(p) for p in _split_conjunction(segment)]
     parts = [re.sub(r"(?:相比|比较|对比)$", "", p) for p in parts]
     parts[-1] = _PREDICATE.split(parts[-1])[0]  # "审批三类项目合计有多少个" → "审批三类项目"
     shared = ""
+    parts[-1] = re.sub(r"[一二三四五六七八九十两\d]+者(?:之中|当中|中)?$", "", parts[-1])  # "A、B、C三者中"
     m = re.search(r"^(.+?)(?:的|[一二三四五六七八九十两\d]+[类种个项大])(.*)$", parts[-1])
     if m:  # "审批项目的总投资", "审批三类项目": what follows is shared by every operand
         parts[-1], shared = m.group(1), m.group(2)

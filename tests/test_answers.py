@@ -200,6 +200,8 @@ def test_an_answer_of_another_type_is_no_answer(lexical_qa: qa.ReportQA, questio
     ("渝快办的效能监管机制分哪几个环节？", "日扫描"),  # 环节: the kind of the items, not a topic
     ("国有产权交易，成交的钱加起来是多少？", "280亿元"),  # 钱加: the segmenter's guess, no word
     ("公开信箱的来信，办完了百分之多少？", "98.6%"),  # 百分之 is how the share is asked
+    ("跟前一年比，行政诉讼少了百分之多少？", "15.7%"),  # 前一年 is a period, not an operand
+    ("“财政预决算”专栏里公开了哪些年份的预算执行情况？", "2009—2018年"),  # a span, not the one year
 ])
 def test_the_askers_words_for_report_facts(lexical_qa: qa.ReportQA, question: str, expected: str) -> None:
     a = lexical_qa.answer(question)
@@ -217,6 +219,29 @@ def test_how_a_question_asks_is_not_what_it_asks_about(lexical_qa: qa.ReportQA, 
                                                       expected: str) -> None:
     a = lexical_qa.answer(question)
     assert not a.abstained and expected in a.text, a.text
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("同意部分公开的答复占多少比例？", "7%"),  # the share the report states, read and not recomputed
+    ("申请量最多的前5个市政府部门是哪些？", "市规划自然资源局"),  # a superlative before the asking
+])
+def test_a_stated_share_and_a_stated_ranking_are_read(lexical_qa: qa.ReportQA, question: str, expected: str) -> None:
+    a = lexical_qa.answer(question)
+    assert not a.abstained and a.kind != "compare" and expected in a.text, a.text
+
+
+@pytest.mark.parametrize("question, winner, loser", [
+    # no operands named: the largest of the figures the report lists together, each by its name
+    ("社会救助信息惠及的各类对象里，哪一类人最多？", "城乡低保对象", "孤儿"),
+    ("市政府办公厅、市政府部门和区县政府三者中，谁的答复率最低？", "市政府部门", "区县政府"),
+    ("通过哪个渠道公开的政府信息最多？", "政府网站", "政务微博"),  # not the 区县 of another breakdown
+])
+def test_the_extreme_of_figures_listed_together(lexical_qa: qa.ReportQA, question: str, winner: str,
+                                                loser: str) -> None:
+    a = lexical_qa.answer(question)
+    assert not a.abstained and a.text.startswith(winner) and loser in (a.working or ""), a.text
+    assert "区县公开" not in a.text
+    assert_never_invents(a, question)
 
 
 def test_money_asked_in_english_is_money(lexical_qa: qa.ReportQA) -> None:
