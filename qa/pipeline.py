@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -40,6 +41,7 @@ VERSION = "0.1.0"
 DEFAULT_REPORT = Path(__file__).resolve().parent.parent / "data" / "chongqing-2018-government-information-disclosure-report.txt"
 #: Bumped when parsing, chunking or tokenising changes what an index holds.
 INDEX_FORMAT = 4
+_QUOTED_NAME = re.compile(r"“([\u4e00-\u9fff]{2,6})”")
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,10 @@ class ReportQA:
             passages = chunk_all(docs, s.chunk_size, s.chunk_overlap)
             full_tokenizer()
             lexical = LexicalIndex.build(passages, show_progress=s.progress)
-            glossary = Glossary.build(lexical.vocabulary)
+            # the names the report quotes (“渝快办”) are names English spells in pinyin, even where
+            # the tokenizer cuts them into characters
+            quoted = {m for p in passages for m in _QUOTED_NAME.findall(p.text)}
+            glossary = Glossary.build(lexical.vocabulary, names=quoted)
             thesaurus = Thesaurus.build(lexical.vocabulary)
 
             def write(tmp: Path) -> None:
@@ -211,6 +216,8 @@ class ReportQA:
         self.thesaurus = thesaurus or Thesaurus({})
         retriever.thesaurus = self.thesaurus
         self._titles = titles
+        if glossary is not None:
+            glossary.about(self.is_title_term, retriever.use)
         dense_error = self._attach_dense(retriever, cache, key)
         mode: Mode = s.mode if retriever.dense_available else "lexical"
         self._status = Status(
@@ -339,9 +346,24 @@ class ReportQA:
     def english_terms(self, question: str) -> dict[str, float]:
         return self._ensure().english_terms(question)
 
-    def english_groups(self, question: str) -> list[tuple[str, dict[str, float]]]:
+    def english_senses(self, word: str) -> dict[str, float]:
         glossary = self._ensure().glossary
-        return glossary.groups(question) if glossary is not None else []
+        return glossary.senses(word) if glossary is not None else {}
+
+    def english_spelt(self, name: str) -> tuple[str, ...]:
+        glossary = self._ensure().glossary
+        return glossary.spelt(name) if glossary is not None else ()
+
+    def english_phrase_heads(self, text: str) -> set[str]:
+        glossary = self._ensure().glossary
+        return glossary.phrase_heads(text) if glossary is not None else set()
+
+    def english_groups(self, question: str) -> list[tuple[str, dict[str, float]]]:
+        retriever = self._ensure()
+        glossary = retriever.glossary
+        if glossary is None:
+            return []
+        return glossary.groups(question)
 
     def resolve_mode(self, mode: Mode | None) -> Mode:
         """The mode that will run: ``mode`` or the settings', lexical when there is no model."""

@@ -33,6 +33,7 @@ _ASK_UNIT = re.compile(r"(?:多少|几)(万人次|人次|万元|亿元|[个件�
 #: "哪个区县…最多", "排第一的是哪个局": the question asks for the first of a ranking.
 _SUPERLATIVE = re.compile(r"(?:哪|什么)[^，,。？?]{0,14}?(最多|最高|最大|最少|最低|第一)|(第一|前[\d一二三四五六七八九十]+名?)的?(?:是|有)?(?:哪|什么)|"
                           r"(最多|最高|最大|最少|最低)的(?:前[\d一二三四五六七八九十]+[个位名家])?[^，,。？?]{0,8}?(?:是|有)?(?:哪|什么)")
+_SUPERLATIVE_EN = re.compile(r"\b(?:which|what|who)\b[^?.]*?\b(most|highest|largest|biggest|top|fewest|least|lowest)\b", re.I)
 #: The amount asked is a length of time.
 _DAYS_ASK = re.compile(r"(?:多少|几)个?(?:工作日|天|日|小时|月|周|星期)")
 #: The amount asked is money: "多少钱", or a word for an amount of money before "是多少".
@@ -103,6 +104,10 @@ class Question:
         a word of the asking, answered by the head of a ranked list, not a topic to match."""
         if self.comparison is not None or self.kind not in ("name", "fact", "list", "place", "rate"):
             return None  # "哪一方的答复率最低": a rate's superlative asks which one
+        if self.lang == "en":  # "which five districts received the most requests"
+            m = _SUPERLATIVE_EN.search(self.text)
+            return {"most": "最多", "highest": "最高", "largest": "最大", "biggest": "最大", "top": "最多",
+                    "fewest": "最少", "least": "最少", "lowest": "最低"}[m.group(1).lower()] if m else None
         m = _SUPERLATIVE.search(self.norm)
         return next((g for g in m.groups() if g), None) if m else None
 
@@ -130,7 +135,7 @@ _NAMED = re.compile(r"《[^》]*》|[\u4e00-\u9fff]{0,8}〔[^〕]*〕\d*号?")
 #: "哪个区县", "哪家机构", "which department": the answer names one of a kind of body.
 _WHICH_BODY = re.compile(r"哪(?:一|几)?(?:个|些|家|级)?(区县|区|县|部门|单位|机构|公司|委办局|局|委)|"
                          r"(区县|部门|单位|机构)(?:是|为|有)?(?:哪|谁)|"
-                         r"\bwhich (district|county|counties|districts|department|departments|agency|agencies|"
+                         r"\bwhich (?:\w+ ){0,2}?(district|county|counties|districts|department|departments|agency|agencies|"
                          r"bureau|commission|organi[sz]ation|institution|company|firm|body)\b", re.I)
 _BODY_KIND = {"区县": "district", "区": "district", "县": "district", "district": "district", "districts": "district",
               "county": "district", "counties": "district", "部门": "department", "委办局": "department",

@@ -12,6 +12,7 @@ Each :class:`~qa.types.Hit` keeps both retrievers' scores and ranks for display.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -143,6 +144,7 @@ class Retriever:
     #: Chinese words the report does not use → its words that mean the same (query expansion).
     thesaurus: Thesaurus | None = None
     _passage_words: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
+    _idf: dict[str, float] | None = field(default=None, repr=False)
 
     @property
     def dense_available(self) -> bool:
@@ -226,6 +228,13 @@ class Retriever:
         for t in tokenize_query(question):
             terms[t] = terms.get(t, 0.0) + 1.0
         return terms
+
+    def use(self, word: str) -> float:
+        """How much the report uses ``word``: the passages it is in (BM25's IDF read backwards)."""
+        idf = self._idf
+        if idf is None:
+            idf = self._idf = self.lexical.idf
+        return max((self.lexical.size + 1) * math.exp(-idf[word]) - 0.5, 0.0) if word in idf else 0.0
 
     def _words(self, i: int) -> frozenset[str]:
         words = self._passage_words.get(i)

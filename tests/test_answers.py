@@ -129,6 +129,29 @@ def test_english_without_a_model_goes_through_the_dictionary(lexical_qa: qa.Repo
     assert none.abstained and "QA_EMBEDDING_MODEL" in none.text
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    # "government", "information": the report's title words, no topic; district and county: a
+    # domain word CC-CEDICT lacks (qa/domain_glossary.txt)
+    ("How many requests for government information did district and county governments answer?", "5147件"),
+    ("How many convenience services did Yukuaiban go live with?", "500＋"),  # the pinyin of “渝快办”
+    ("Which municipal department received the most requests?", "市规划自然资源局"),  # a ranking
+])
+def test_english_in_the_words_a_journalist_uses(lexical_qa: qa.ReportQA, question: str, expected: str) -> None:
+    a = lexical_qa.answer(question)
+    assert not a.abstained and expected in a.text, a.text
+    assert_never_invents(a, a.question)
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("How many disclosure requests did Beibei District receive?", "Beibei District"),  # ranked, not counted
+    ("How many disclosure requests did Beijing receive in 2018?", "Beijing"),  # not in the report at all
+    ("How many items were published on Douyin?", "Douyin"),
+])
+def test_an_english_name_the_figure_is_not_given_for(lexical_qa: qa.ReportQA, question: str, said: str) -> None:
+    a = lexical_qa.answer(question)
+    assert a.abstained and said in a.text, a.text
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
