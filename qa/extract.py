@@ -218,6 +218,11 @@ class Candidate:
         return self.value.clause if self.value else self.focus
 
 
+def sentence_index(c: Candidate) -> int | None:
+    """Where the candidate's sentence is among its passage's sentences."""
+    return next((i for i, s in enumerate(c.passage.sentences) if s == c.info.sentence), None)
+
+
 #: Terms found with at least this factor are in the value's own or the previous clause.
 CLOSE = 0.6
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from qa import document
 from qa.cache import IndexCache, fingerprint
 from qa.chunking import chunk_all
+from qa.context import QUOTED
 from qa.crosslingual import Glossary, glossary_version
 from qa.inputs import check_k, clean_question
 from qa.lexical import LexicalIndex
@@ -41,7 +41,6 @@ VERSION = "0.1.0"
 DEFAULT_REPORT = Path(__file__).resolve().parent.parent / "data" / "chongqing-2018-government-information-disclosure-report.txt"
 #: Bumped when parsing, chunking or tokenising changes what an index holds.
 INDEX_FORMAT = 4
-_QUOTED_NAME = re.compile(r"“([\u4e00-\u9fff]{2,6})”")
 
 
 @dataclass(frozen=True)
@@ -197,7 +196,7 @@ class ReportQA:
             lexical = LexicalIndex.build(passages, show_progress=s.progress)
             # the names the report quotes (“渝快办”) are names English spells in pinyin, even where
             # the tokenizer cuts them into characters
-            quoted = {m for p in passages for m in _QUOTED_NAME.findall(p.text)}
+            quoted = {m for p in passages for m in QUOTED.findall(p.text)}
             glossary = Glossary.build(lexical.vocabulary, names=quoted)
             thesaurus = Thesaurus.build(lexical.vocabulary)
 

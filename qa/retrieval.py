@@ -144,7 +144,6 @@ class Retriever:
     #: Chinese words the report does not use → its words that mean the same (query expansion).
     thesaurus: Thesaurus | None = None
     _passage_words: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
-    _idf: dict[str, float] | None = field(default=None, repr=False)
 
     @property
     def dense_available(self) -> bool:
@@ -231,9 +230,7 @@ class Retriever:
 
     def use(self, word: str) -> float:
         """How much the report uses ``word``: the passages it is in (BM25's IDF read backwards)."""
-        idf = self._idf
-        if idf is None:
-            idf = self._idf = self.lexical.idf
+        idf = self.lexical.idf  # computed once by the index
         return max((self.lexical.size + 1) * math.exp(-idf[word]) - 0.5, 0.0) if word in idf else 0.0
 
     def _words(self, i: int) -> frozenset[str]:
