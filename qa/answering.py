@@ -619,6 +619,25 @@ def _stated_shares(ctx: Context, q: Question) -> Answer | None:
     return computed_answer(ctx, q, picked, working)
 
 
+#: Why a comparison is not answered: the figures of its operands were not found.
+_NO_OPERANDS = {"zh": "报告中没有找到可以用来计算的各项数字（{}）。",
+                "en": "no figures for each side of the comparison were found ({})."}
+
+
+def _states_sum(ctx: Context, q: Question, cand: Candidate) -> bool:
+    """Whether a single figure is the sum (or the rest of a whole) asked: every operand (the part)
+    named in its clause ("参加或举办新闻发布会954次" for 参加的和自己办的加起来; "申请信息不存在的…" for
+    requests that went nowhere because the information did not exist)."""
+    assert q.comparison is not None and cand.value is not None
+    clause = cand.info.clause_terms[cand.value.clause] | cand.value.label
+    named = q.comparison.operands[1:] if q.comparison.op == "complement" else q.comparison.operands  # the part
+    if q.lang == "en":
+        return all(any(g & clause for g in ctx.english_groups(op)) for op in named)
+    a, b = cand.info.clauses[cand.value.clause]
+    text = cand.info.sentence.text[a:b]  # by character: 自己办的 is the report's 举办
+    return all(any(ch in text for t in ctx.weights(op) for ch in t) for op in named)
+
+
 def answer_question(
     pipeline: ReportIndex, question: str, history: Sequence[str] | None = None, k: int | None = None,
     mode: Mode | None = None,
@@ -678,7 +697,13 @@ def answer_question(
         computed = compare(ctx, q, hits)
         if computed is not None:
             return computed
+        if q.comparison.op in ("diff", "ratio"):
+            # a difference the report does not state is no single figure of it: say so
+            return _abstain(q, hits, use, _NO_OPERANDS[q.lang].format("; ".join(q.comparison.operands)))
     found = _find(ctx, q, terms, current, hits)
+    if q.comparison is not None and q.comparison.op in ("sum", "complement") and found.best is not None \
+            and not _states_sum(ctx, q, found.best):
+        return _abstain(q, hits, use, _NO_OPERANDS[q.lang].format("; ".join(q.comparison.operands)))
     if q.ranked:
         # "哪一类人数最多": a ranking the report states answers, unless the figures listed together
         # fit the question better — then the largest of them does

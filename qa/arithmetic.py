@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import permutations
 
-from qa.context import Context, hit_for, span
+from qa.context import SCOPE_TERM, Context, hit_for, span
 from qa.extract import (
     Candidate,
     Value,
@@ -82,6 +83,154 @@ def _english_operand_ok(groups: Sequence[frozenset[str]], cand: Candidate,
 
 
 def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
+    """The comparison computed from the operands' cited figures, None when they are not found."""
+    assert q.comparison is not None
+    picked = _listed_operands(ctx, q, hits) if q.lang == "en" else None
+    picked = picked or _each_operand(ctx, q, hits)
+    return None if picked is None else _computed(ctx, q, picked)
+
+
+def _kinds(q: Question) -> set[str]:
+    """The kinds of figure a comparison compares."""
+    comp = q.comparison
+    assert comp is not None
+    if comp.op in ("share", "ratio"):
+        return {"number"}
+    if comp.op in ("max", "min") and _RATE_ASKED.search(comp.measure or ""):
+        return {"percent"}  # "谁的答复率最低": the rates, not the counts beside them
+    return {"number", "percent"}
+
+
+def _alike(a: Value, b: Value) -> bool:
+    """Two figures counted alike: both rates, or counts of one unit (件 and 份 are one)."""
+    ua, ub = bare_unit(a), bare_unit(b)
+    return a.kind == b.kind and (ua == ub or any(ua in f and ub in f for f in _UNIT_FAMILIES if ua and ub))
+
+
+#: How closely a word names a figure: its own words (its 分别 item, the noun after it in an
+#: enumeration, the words before it in its clause), the clause before, the one before that, the
+#: rest of its sentence.
+NAME_LEVELS = (1.0, 0.6, 0.45, 0.25)
+
+
+def _naming(c: Candidate) -> list[tuple[float, frozenset[str]]]:
+    """The report's words about one figure, closest first, with how closely each level names it:
+    "网络申请、当面申请…分别为1908件、1868件" (网络申请 for 1908件), "惠及89.2万名城乡低保对象",
+    "审批项目239个，总投资953.8亿元" (审批项目 in the clause before)."""
+    v = c.value
+    assert v is not None
+    info = c.info
+    text = info.sentence.text
+    after = _NAME_AFTER.match(text, v.end) if re.match(r"[\u4e00-\u9fff]", text[v.end : v.end + 1]) else None
+    # a 分别 list's figure is named by its item, an enumerated one by the noun after it, not by the
+    # words of the items before it ("449项市级行政审批事项、342项区县通用…")
+    own = frozenset(tokenize(v.item or (after.group(0) if after else ""))) or v.label
+    before = [info.clause_terms[v.clause - k] if v.clause >= k else frozenset() for k in (1, 2)]
+    return list(zip(NAME_LEVELS, (own, *before, info.terms), strict=True))
+
+
+def _named(group: frozenset[str], naming: Sequence[tuple[float, frozenset[str]]]) -> float:
+    """How closely the report's words about a figure name one of the meanings in ``group``."""
+    return next((level for level, words in naming if group & words), 0.0)
+
+
+def _listed_operands(ctx: Context, q: Question, hits: Sequence[Hit]) -> list[tuple[Candidate, Hit]] | None:
+    """An English comparison's figures among the figures the report lists together (one sentence
+    and those joined to it by "；", else the passage): each operand is the figure its words name —
+    words that name every figure ("requests … filed") tell nothing apart, and the asker's ellipsis
+    ("than in person") leaves them out. One best assignment or none: a tie is no answer."""
+    comp = q.comparison
+    assert comp is not None
+    own = [ctx.english_groups(op) for op in comp.operands]
+    if not all(own):
+        return None
+    kinds = _kinds(q)
+    pool = candidates([(h.rank, h.passage) for h in hits], ctx.english_weights(q.text), kinds, q.unit)
+    seen: set[tuple[str, tuple[int, ...]]] = set()
+    for best in pool[:6]:
+        at = sentence_index(best)
+        if at is None or best.value is None:
+            continue
+        # the sentences listed with the best-fitting figure's, then its whole passage
+        for run in (_run_of(best.passage.sentences, at), list(range(len(best.passage.sentences)))):
+            if (best.passage.chunk_id, tuple(run)) in seen:
+                continue
+            seen.add((best.passage.chunk_id, tuple(run)))
+            picked = _assigned(ctx, q, own, best, run)
+            if picked is not None:
+                return [(c, hit_for(c, list(hits))) for c in picked]
+    return None
+
+
+def _assigned(ctx: Context, q: Question, own: Sequence[Sequence[frozenset[str]]], best: Candidate,
+              run: Sequence[int]) -> list[Candidate] | None:
+    """The operands' figures among the figures of ``run`` (sentences of ``best``'s passage) counted
+    as ``best`` is, each named by a meaning of the operand's words (``own``) that tells it from
+    the others."""
+    comp = q.comparison
+    assert comp is not None and best.value is not None
+    figures = [Candidate(best.passage, best.rank, info, v, best.score, best.matched)
+               for info in (read_sentence(best.passage.sentences[i]) for i in run)
+               for v in info.values if v.amount is not None and _alike(v, best.value)]
+    if len(figures) < len(own):
+        return None
+    namings = [_naming(f) for f in figures]
+    fit = [[[_named(g, n) for g in mine] for n in namings] for mine in own]
+    choice = _assignment(fit, summed=comp.op == "sum")
+    if choice is None:
+        return None
+    picked = [figures[j] for j in choice]
+    near = heading_terms(best.passage.section).union(*(f.info.terms for f in picked))
+
+    def covered(text: str) -> float:
+        groups = ctx.english_groups(text)
+        return sum(bool(g & near) for g in groups) / max(len(groups), 1)
+
+    # the question's words are about these figures, as a single answer's must be, and half of
+    # each operand's at least (the glossary's "city" is 全市, where the report says 市本级)
+    if covered(q.text) < EN_OPERAND_COVERAGE or any(covered(op) < 0.5 for op in comp.operands):
+        return None
+    a, b = (c.value.amount or 0.0 for c in picked[:2])  # type: ignore[union-attr]
+    if (comp.op == "complement" and not b < a) or (comp.op == "share" and not a < b):
+        return None  # a part is smaller than its whole
+    return picked
+
+
+def _assignment(fit: Sequence[Sequence[Sequence[float]]], summed: bool = False) -> tuple[int, ...] | None:
+    """The one best way to give each operand a figure of its own: ``fit[i][j][k]`` is how closely
+    figure j is named by the k-th word of operand i. Each operand's figure must be named, near it,
+    by one of the operand's words more closely than another operand's figure is ("online" names
+    网络申请 1908件, not 当面申请 1868件; "requests" names both and tells nothing). None when no
+    way fits or two fit equally well. A sum (``summed``) needs the right figures, in any order: each
+    named near it by one of its operand's words."""
+    def tells(i: int, cols: tuple[int, ...]) -> bool:
+        return any(fit[i][cols[i]][k] >= NAME_LEVELS[2]
+                   and (summed or min(fit[i][j][k] for n, j in enumerate(cols) if n != i) < fit[i][cols[i]][k])
+                   for k in range(len(fit[i][0])))
+
+    named = [j for j in range(len(fit[0])) if any(max(row[j]) >= NAME_LEVELS[2] for row in fit)]
+    scored = sorted(((sum(sum(fit[i][j]) / len(fit[i][j]) for i, j in enumerate(cols)), cols)
+                     for cols in permutations(named, len(fit))
+                     if all(tells(i, cols) for i in range(len(fit)))), reverse=True)
+    if summed:  # one set of figures, however the operands are matched to them
+        best = max(scored, default=None)
+        scored = [best] if best and not any(set(c) != set(best[1]) for _, c in scored) else scored
+    if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1]
+
+
+def _subjects(ctx: Context, q: Question, text: str) -> list[str]:
+    """Who or where an operand is about: the report's scope words (区县政府, 市政府部门), or the
+    English words the glossary reads as such ("district and county governments")."""
+    if q.lang != "en":
+        return ctx.scopes(text)
+    words = [w for w, g in ctx.english_word_groups(text) if any(SCOPE_TERM.search(t) for t in g)]
+    return [" ".join(words)] if words else []  # read together: "district county govern" is 区县政府
+
+
+def _each_operand(ctx: Context, q: Question, hits: Sequence[Hit]) -> list[tuple[Candidate, Hit]] | None:
+    """Each operand's figure found like a single fact, for the operand's own words."""
     comp = q.comparison
     assert comp is not None
     weights = ctx.english_weights if q.lang == "en" else ctx.weights  # an English question: its glossary words
@@ -100,24 +249,23 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
         op_hits = ctx.hits(op_text + " " + comp.context, 5)
         pool = {h.passage.chunk_id: h for h in [*hits, *op_hits]}
         ranked = [(i, h.passage) for i, h in enumerate(pool.values(), start=1)]
-        kinds = {"number"} if comp.op in ("share", "ratio") else {"number", "percent"}
-        if comp.op in ("max", "min") and _RATE_ASKED.search(comp.measure or ""):
-            kinds = {"percent"}  # "谁的答复率最低": the rates, not the counts beside them
+        kinds = _kinds(q)
         unit = q.unit if comp.op not in ("share", "ratio") else None
         if picked and picked[0][0].value is not None:
             unit = bare_unit(picked[0][0].value) or unit  # operands are counted alike
-        if n >= 1 and (comp.op == "complement" or (comp.op in ("diff", "sum") and not ctx.scopes(op_text))):
+        groups = ctx.english_groups(op_text) if q.lang == "en" else []
+        if n >= 1 and (comp.op == "complement" or (comp.op in ("diff", "sum") and not _subjects(ctx, q, op_text))):
             # an operand that names no subject has the first one's: "A中未B的", "区县政府受理的比答复的多"
-            # (市政府部门受理… → 市政府部门答复…, 区县政府受理… → 区县政府答复…)
-            for scope in ctx.scopes(comp.operands[0]):
-                op_terms = {**ctx.weights(scope, 2.0), **op_terms}
+            # (市政府部门受理… → 市政府部门答复…, 区县政府受理… → 区县政府答复…; "… than they answered")
+            for scope in _subjects(ctx, q, comp.operands[0]):
+                op_terms = {**weights(scope, 2.0), **op_terms}
+                groups = [*groups, *ctx.english_groups(scope)] if q.lang == "en" else groups
         if comp.op == "share" and n == 1:
             unit = None  # a total may be counted with another word (申请7896份 vs 受理5208件)
         pool_cands = candidates(ranked, {**context, **op_terms}, kinds, unit)
         if TOTAL_WORD.search(op_text):  # "总量/总数/共": prefer the figure introduced as a total
             pool_cands.sort(key=lambda c: -c.score * (1.3 if c.value and _is_total(c) else 1.0))
         found = None
-        groups = ctx.english_groups(op_text) if q.lang == "en" else []
         for cand in pool_cands:
             v = cand.value
             if v is None or v.amount is None or not (cand.matched & set(op_terms)):
@@ -139,6 +287,13 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
         if found is None:
             return None
         picked.append((found, hit_for(found, list(pool.values()))))
+    return picked
+
+
+def _computed(ctx: Context, q: Question, picked: Sequence[tuple[Candidate, Hit]]) -> Answer | None:
+    """The working and result of the comparison over the picked figures."""
+    comp = q.comparison
+    assert comp is not None
     values: list[Value] = [c.value for c, _ in picked]  # type: ignore[misc]
     amounts = [v.amount or 0.0 for v in values]
     unit = bare_unit(values[0])
@@ -147,7 +302,7 @@ def compare(ctx: Context, q: Question, hits: Sequence[Hit]) -> Answer | None:
     # a year in the asker's words (去年 read as 2018年) names when, not a figure of the working
     names = [re.sub(r"(?:19|20)\d{2}年(?:度)?", "", name) or name for name in comp.operands]
     if q.lang == "en":  # each operand named by the report's own words before its figure, not the asker's
-        names = [_label_before(c) or name for (c, _), name in zip(picked, names, strict=True)]
+        names = [figure_name(c) or name for (c, _), name in zip(picked, names, strict=True)]
     named = [f"{name}{v.text}" for name, v in zip(names, values, strict=True)]
 
     # "70余次", "500＋": an operand the report gives as about so many makes the result about so many

@@ -73,9 +73,13 @@ class Context:
 
     def english_groups(self, text: str) -> list[frozenset[str]]:
         """For each English content word the glossary knows, the report words it may mean."""
-        groups = [frozenset(t for t in cands if t in self.idf and not self.pipeline.is_title_term(t))
-                  for _, cands in self.pipeline.english_groups(text)]
-        return [g for g in groups if g]
+        return [g for _, g in self.english_word_groups(text)]
+
+    def english_word_groups(self, text: str) -> list[tuple[str, frozenset[str]]]:
+        """:meth:`english_groups` with the English word (its stem) each group is the meanings of."""
+        groups = [(word, frozenset(t for t in cands if t in self.idf and not self.pipeline.is_title_term(t)))
+                  for word, cands in self.pipeline.english_groups(text)]
+        return [(w, g) for w, g in groups if g]
 
     def scopes(self, text: str) -> list[str]:
         """Who/where the question is about (大足区, 市公安局, 区县政府), title words dropped."""

@@ -38,7 +38,10 @@ _SUPERLATIVE_EN = re.compile(r"\b(?:which|what|who)\b[^?.]*?\b(most|highest|larg
 _DAYS_ASK = re.compile(r"(?:多少|几)个?(?:工作日|天|日|小时|月|周|星期)")
 #: The amount asked is money: "多少钱", or a word for an amount of money before "是多少".
 _MONEY_ASK = re.compile(r"多少钱|(?:金额|经费|资金|费用|价款|款项|预算|投入|投资|支出|收入)(?:加起来|合计|一共|总共|共)?(?:是|为|有|达|花了)?(?:多少|几)")
-_MONEY_ASK_EN = re.compile(r"\bhow much\b(?=.*\b(?:money|cost|costs|spent|spend|funding|funds?|yuan|rmb|budget|investment|expenditure|worth|price|paid|pay)\b)", re.I)
+_MONEY_WORD_EN = r"(?:money|cost|costs|spent|spend|spending|funding|funds?|yuan|rmb|budget|investment|expenditure|worth|price|paid|pay)"
+#: "how much … cost", "what was the total investment …" (not "how many investment projects").
+_MONEY_ASK_EN = re.compile(rf"\bhow much\b(?=.*\b{_MONEY_WORD_EN}\b)|"
+                           rf"^(?!.*\b(?:how many|number of)\b)\W*(?:what|which)\b.*\b(?:investment|expenditure|spending|funding|cost)\b", re.I)
 _KIND_RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     ("docno", re.compile(r"文号|发文字号|文件号|编号|哪个文件|什么文件|哪份文件|哪[一1]?份文件|哪[一1]?号|document number|which document", re.I)),
     ("rate", re.compile(r"率|比例|比重|占比|百分之几|百分之多少|百分比|占.*多少|percent|rate|share|proportion", re.I)),
@@ -398,8 +401,12 @@ _EN_LESS = r"(?:fewer|less|least|smaller|lower|lowest)"
 
 
 def _en_phrase(text: str) -> str:
-    text = re.sub(r"^\s*(?:the|a|an|that|those|these|of|in|for|at|by|to)\s+", "", text.strip(" ,.;:?!"), flags=re.I)
-    return re.sub(r"\s+(?:in|during|for)\s+(?:19|20)\d{2}$", "", text).strip(" ,.;:?!")
+    text = text.strip(" ,.;:?!")
+    if len(text.split()) > 2:  # "in person", "by fax": the preposition is half of what is said
+        text = re.sub(r"^\s*(?:the|a|an|that|those|these|of|in|for|at|by|to)\s+", "", text, flags=re.I)
+    else:
+        text = re.sub(r"^\s*(?:the|a|an|that|those|these)\s+", "", text, flags=re.I)
+    return re.sub(r"\s+(?:in|during|for|within)\s+(?:19|20)\d{2}$", "", text).strip(" ,.;:?!")
 
 
 def _en_items(segment: str) -> list[str]:
@@ -425,20 +432,31 @@ def parse_comparison_en(q: str) -> Comparison | None:
         if a and b:
             more = m.group(1).lower() == "more"
             return Comparison("diff", (a, b) if more else (b, a), "", measure=a.split()[0])
-    m = re.search(r"\bby how (?:many|much) did (.+?) (?:exceed|outnumber|top|surpass) (.+)$", text, re.I)
+    m = re.search(r"\bby how (?:many|much)(?: [a-z]+)? did (.+?) (?:exceed|outnumber|top|surpass) (.+)$", text, re.I)
     if m:
         return Comparison("diff", (_en_phrase(m.group(1)), _en_phrase(m.group(2))), "")
-    m = re.search(r"\b(?:gap|difference) between (.+?) and (.+)$", text, re.I)
+    # "between the number of requests district and county governments received and the number
+    # they answered": the second operand starts with the words that repeat the first's
+    m = (re.search(r"\b(?:gap|difference) between (.+) and ((?:the|those|that|what|how) .+)$", text, re.I)
+         or re.search(r"\b(?:gap|difference) between (.+?) and (.+)$", text, re.I))
     if m:
         return Comparison("diff", (_en_phrase(m.group(1)), _en_phrase(m.group(2))), "")
-    m = re.search(r"\bwhat (?:share|percentage|proportion|fraction|part) of (?:the )?(.+?) (?:were|was|is|are|got|had) (.+)$",
-                  text, re.I)
-    if m:
-        return Comparison("share", (_en_phrase(m.group(2)), _en_phrase(m.group(1))), "")
-    m = re.search(r"\bhow many (?:of )?(?:the )?(.+?) (?:were|was|are|is|had|have|did)(?: still)? (?:not|never|n't)\b (.+)$",
-                  text, re.I)
+    m = re.search(r"\bwhat (?:share|percentage|proportion|fraction|part) of (?:the |all )*(.+?) "
+                  r"(?:were|was|is|are|got|had|came from|went to|come from) (.+)$", text, re.I)
+    if m:  # "(as opposed to districts and counties)": the asker's aside names the other part
+        part = re.sub(r"\s*\((?:as opposed to|rather than|not|vs\.?|versus)\b[^)]*\)", "", m.group(2), flags=re.I)
+        return Comparison("share", (_en_phrase(part), _en_phrase(m.group(1))), "")
+    m = re.search(r"\bhow many times (?:as (?:much|many|large|high) )?(.+?) (?:compared (?:with|to)|as|than) (.+)$", text, re.I)
+    if m:  # "how many times as much information did A disclose as B"
+        return Comparison("ratio", (_en_phrase(m.group(1)), _en_phrase(m.group(2))), "")
+    negation = r"(?:(?:were|was|are|is|had|have|did|do|does)(?: still)? (?:not|never)|(?:were|was|are|is|had|have|did|do|does)n't)"
+    m = (re.search(rf"^\W*of (?:the )?(.+?),\s*how many (?:of them )?{negation}(?: yet| still)? (.+)$", text, re.I)
+         or re.search(rf"\bhow many (?:of )?(?:the )?(.+?) (?:(?:still )?{negation}|(?:were |was )?\w+ but (?:still )?"
+                      rf"(?:not|never)(?: yet)?)(?: yet| still)? (.+)$", text, re.I))
     if m and " than " not in text and not m.group(1).lower().startswith("times"):  # "how many times": how often
-        whole = _en_phrase(m.group(1))
+        # "how many letters were received but not yet resolved": the whole is the letters received
+        received = re.search(r"(?:were |was )?(\w+) but (?:still )?(?:not|never)", m.group(0), re.I)
+        whole = _en_phrase(m.group(1) + (" " + received.group(1) if received else ""))
         return Comparison("complement", (whole, _en_phrase(m.group(2))), whole)
     head, _, tail = text.partition(" or ")
     choice = tail and (re.search(r"[,:]", head) or re.match(r"\s*(?:were|was|did|is|are|do)\b", head, re.I))
@@ -451,16 +469,35 @@ def parse_comparison_en(q: str) -> Comparison | None:
             less = re.search(rf"\b{_EN_LESS}\b", head, re.I) and not re.search(rf"\b{_EN_MORE}\b", head, re.I)
             return Comparison("min" if less else "max", tuple(parts), text,
                               also_diff=bool(_EN_DIFF_ASK.search(tail) or re.search(r"\bgap\b|\bby how", text, re.I)))
-    m = re.search(r"\b(?:combined|taken together|altogether|put together|sum of)\b", text, re.I)
-    if m:
-        stripped = re.sub(r"\b(?:combined|taken together|altogether|together|in total|put together)\b", "", text,
-                          flags=re.I).strip(" ,")
-        of = re.search(r"\b(?:of|for|were)\s+(?:the\s+)?(.+?(?:,| and | or ).+?)(?:\s+(?:in|during)\s+(?:19|20)\d{2})?$",
-                       stripped, re.I)
+    return _parse_sum_en(text)
+
+
+#: Words that ask for a sum: "combined", "taken together", "adding up", "in total … either A or B".
+_EN_SUM_CUE = r"\b(?:combined|taken together|altogether|put together|together|sum of|in total|adding up|add up|adding|counting)\b"
+
+
+def _parse_sum_en(text: str) -> Comparison | None:
+    """"What was the combined total investment of A, B and C", "Adding together A and B, how many …",
+    "How many … in total were A or B": a sum of the items named."""
+    if not re.search(_EN_SUM_CUE, text, re.I):
+        return None
+    either = re.search(r"\beither (.+?) or (.+?)(?:,|$)", text, re.I)
+    lead = re.match(r"\W*(?:adding up|add up|adding together|add together|adding|counting|put together|taken together)\s+"
+                    r"(.+?)(?:\s+together)?,\s*(?:how|what)\b", text, re.I)
+    if either:
+        segment = f"{either.group(1)} and {either.group(2)}"
+    elif lead:  # "Counting approved, filed and reviewed projects together, how many …"
+        segment = lead.group(1)
+    else:
+        stripped = re.sub(rf"{_EN_SUM_CUE}|\btotal\b", "", text, flags=re.I).strip(" ,")
+        stripped = re.sub(r"^\W*,\s*", "", stripped)
+        of = re.search(r"\b(?:of|for|were)\s+(?:the\s+|all\s+)*(.+?(?:,| and | or ).+?)"
+                       r"(?:\s+(?:in|during)\s+(?:19|20)\d{2})?[\s,]*$", stripped, re.I)
         segment = of.group(1) if of else stripped
-        items = _en_items(re.sub(r"^(?:how many|what was|what is|how much)\s+", "", segment, flags=re.I))
-        if len(items) >= 2 and " and " in segment:
-            return Comparison("sum", tuple(items), text)
+        segment = re.sub(r"^(?:how many|what was|what is|how much)\s+", "", segment, flags=re.I)
+    items = _en_items(segment)
+    if len(items) >= 2 and re.search(r" and | or ", segment):
+        return Comparison("sum", tuple(items), text)
     return None
 
 

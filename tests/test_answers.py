@@ -129,6 +129,39 @@ def test_english_without_a_model_goes_through_the_dictionary(lexical_qa: qa.Repo
     assert none.abstained and "QA_EMBEDDING_MODEL" in none.text
 
 
+@pytest.mark.parametrize(("question", "operands", "result"), [
+    # the asker leaves out what the operands share ("… than online"): each figure is the one its
+    # words name among the figures listed together — 信函 in the sentence before, 网络申请 an item
+    ("How many more requests came in by letter than online?", ("3883件", "1908件"), "1975件"),
+    ("How many more requests were filed online than in person?", ("1908件", "1868件"), "40件"),
+    # "requests" names all three channels and tells nothing; "either … or" is a sum
+    ("How many requests in total were made either in person or by fax?", ("1868件", "237件"), "2105件"),
+    # 审批项目 in the clause before names the 953.8亿元; a sum needs the three figures in any order
+    ("What was the combined total investment of the approved, filed and examined projects?",
+     ("171.6亿元", "632.5亿元", "953.8亿元"), "1757.9亿元"),
+    # "than they answered": the second operand has the first one's subject
+    ("How many more requests did municipal departments receive than they answered?", ("2134件", "2046件"), "88件"),
+])
+def test_english_comparison_finds_each_operand(lexical_qa: qa.ReportQA, question: str, operands: tuple[str, ...],
+                                               result: str) -> None:
+    a = lexical_qa.answer(question)
+    assert a.kind == "compare" and a.text.startswith("Computed from the report: ")
+    assert sorted(h.text for h in a.highlights) == sorted(operands) and a.text.endswith(f"= {result}")
+    assert_never_invents(a, question)
+
+
+def test_english_comparison_without_the_figure_is_not_computed(lexical_qa: qa.ReportQA) -> None:
+    # the report counts no requests by telephone: no figure of another channel stands in for it,
+    # nor does one figure of the question stand in for the difference
+    a = lexical_qa.answer("How many more requests were filed online than by telephone?")
+    assert a.abstained and "each side of the comparison" in a.text
+    b = lexical_qa.answer("重庆2018年依申请公开的答复率比全国平均水平高多少？")
+    assert b.abstained and "可以用来计算的各项数字" in b.text
+    # a sum the report states in one clause, its parts named there, is read, not computed
+    c = lexical_qa.answer("去年全市参加的、自己办的新闻发布会，加起来一共多少场？")
+    assert not c.abstained and "954次" in c.text
+
+
 @pytest.mark.parametrize(("question", "expected"), [
     # "government", "information": the report's title words, no topic; district and county: a
     # domain word CC-CEDICT lacks (qa/domain_glossary.txt)
