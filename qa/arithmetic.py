@@ -469,7 +469,8 @@ def extreme(ctx: Context, q: Question, terms: dict[str, float], hits: Sequence[H
     values: list[Value] = [c.value for c in figures]  # type: ignore[misc]
     order, chain = _ranking([v.amount or 0.0 for v in values], [f"{n}{v.text}" for n, v in zip(names, values, strict=True)], op)
     win = order[0]
-    if values[order[0]].amount == values[order[1]].amount or not all(n.met(names[win]) for n in q.needs):
+    needs = [n for n in q.needs if n.role != "last"]  # the smallest of the figures is the bottom asked
+    if values[order[0]].amount == values[order[1]].amount or not all(n.met(names[win]) for n in needs):
         return None  # a tie at the top: no one answer; 区县政府 when a 局 is asked
     hit = hit_for(figures[win], list(hits))
     text = f"{names[win]}{q.ranked}：{chain}"

@@ -153,7 +153,27 @@ _BODY_NAME = {
 _BODY_NAME["org"] = re.compile(_BODY_NAME["department"].pattern
                                + r"|[\u4e00-\u9fff]{2,}(?:公司|研究院|研究所|大学|学院|协会|事务所)")
 #: "排第6位", "第六名", "ranked sixth": a place in a ranking.
-_RANK_ASK = re.compile(r"第\s*(\d+)\s*(?:位|名)|\b(\d+)(?:st|nd|rd|th)\b(?= (?:place|largest|most|highest|biggest))", re.I)
+_RANK_ASK = re.compile(r"第\s*(\d+)\s*(?:位|名)|\b(\d{1,2}|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
+                       r"(?:st|nd|rd|th)?\b(?=[- ](?:place|largest|most|highest|biggest|ranked))|"
+                       r"\b(?:ranked|ranks|ranking|came|placed)\s+(?:no\.\s*|number\s+)?(\d{1,2}|second|third|fourth|fifth|"
+                       r"sixth|seventh|eighth|ninth|tenth)(?:st|nd|rd|th)?\b(?!\s*(?:percent|%))", re.I)
+_EN_ORDINAL = {w: str(n) for n, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth".split(), start=1)}
+#: "申请量最少的是哪个区县", "which district received the fewest": the bottom of a ranking, which a
+#: ranking of the top (列前5位) does not give.
+_LEAST_ASK = re.compile(r"(?:哪|什么)[^，,。？?]{0,14}?(?:最少|最低)|(?:最少|最低)的[^，,。？?]{0,8}?(?:是|有)?(?:哪|什么)|"
+                        r"\b(?:which|what|who)\b[^?.]*?\b(?:fewest|least|lowest|smallest)\b", re.I)
+#: The bottom of a ranking, as a sentence says it.
+_LEAST = re.compile(r"最少|最低|倒数|末位|后\s*\d+\s*位")
+#: "who heads …", "the name of the director": a person, whom the answer's sentence must name.
+_PERSON_ASK = re.compile(r"^\W*who (?:heads|leads|led|chairs|directs|runs|is in charge|was in charge)\b|"
+                         r"\bwho (?:is|was) (?:the )?(?:director|head|chief|leader|chair(?:man|person)?|mayor|spokes(?:man|person)|"
+                         r"contact person|deputy)\b|\bname of (?:the |its |their )?(?:director|head|chief|leader|chair(?:man|person)?|"
+                         r"contact person|official(?=\s+(?:who|in charge|responsible|from|of|at)\b|\s*[?,.]|$)|spokes(?:man|person)|person)\b|"
+                         r"\bwhich (?:official|person|leader|officer)\b(?!\s+(?:mobile|app|website|account|platform|portal|media))", re.I)
+#: A person named: "由XX担任", "联系人：XX", "XX先生" ("有关领导同志" names no one).
+_PERSON = re.compile(r"(?<!领导)(?<!有关)[\u4e00-\u9fff]{2}(?:先生|女士)|由[\u4e00-\u9fff]{2,4}担任|"
+                     r"(?:组长|主任|局长|市长|负责人|联系人)[：:][\u4e00-\u9fff]{2,3}")
 #: "列前5位", "前五名": how far the report's ranking goes.
 _TOP_N = re.compile(r"前\s*(\d+)\s*(?:位|名)")
 #: The question asks for a day, not only a year.
@@ -165,14 +185,19 @@ class Need:
     """What the answer's sentence must hold to answer the question at all: the role whose holder is
     asked (a sentence about the 领导小组 names no 组长), a reason (为什么…), or a time (哪一年…)."""
 
-    what: Literal["role", "reason", "time", "body", "rank"]
+    what: Literal["role", "reason", "time", "body", "rank", "person"]
     #: the role asked (for "role"); "day" or "month" when a time must name one (for "time"); the kind
-    #: of body named (for "body": district, department, org); the place in a ranking (for "rank")
+    #: of body named (for "body": district, department, org); the place in a ranking (for "rank",
+    #: "last" for its bottom)
     role: str = ""
 
     def met(self, sentence: str) -> bool:
         if self.what == "role":
             return self.role in sentence
+        if self.what == "person":
+            return bool(_PERSON.search(sentence))
+        if self.what == "rank" and self.role == "last":
+            return bool(_LEAST.search(sentence))
         if self.what == "body":
             return bool(_BODY_NAME[self.role].search(sentence))
         if self.what == "rank":  # a ranking that goes that far: "列前5位的分别为…" does not say who is 6th
@@ -190,6 +215,10 @@ class Need:
         """Why the report does not answer, said in the question's language."""
         if self.what == "role":
             return f"报告中没有提到{self.role}是谁。" if lang == "zh" else f"the report does not name the {self.role}."
+        if self.what == "person":
+            return "报告中没有提到具体人员的姓名。" if lang == "zh" else "the report names no person for this."
+        if self.what == "rank" and self.role == "last":
+            return "报告的排名只列出了前几位，没有给出最少的。" if lang == "zh" else "the report's ranking gives the top, not the bottom."
         if self.what == "reason":
             return "报告没有说明原因。" if lang == "zh" else "the report gives no reason."
         if self.what == "body":
@@ -240,10 +269,15 @@ def answer_needs(text: str, kind: str, lang: str = "zh") -> tuple[Need, ...]:
         return (Need("role", role if len(role) >= 2 else m.group(1)[-2:]),)
     if _REASON_ASK.search(norm):
         return (Need("reason"),)
+    if lang == "en" and _PERSON_ASK.search(text):
+        return (Need("person"),)
     needs: list[Need] = []
     m = _RANK_ASK.search(norm)
     if m:
-        needs.append(Need("rank", m.group(1) or m.group(2)))
+        place = next(g for g in m.groups() if g).lower()
+        needs.append(Need("rank", _EN_ORDINAL.get(place, place)))
+    elif kind != "compare" and _LEAST_ASK.search(norm) and _WHICH_BODY.search(norm):
+        needs.append(Need("rank", "last"))  # which body is last: a ranking of the top does not say
     m = _WHICH_BODY.search(norm) if kind != "compare" else None  # 答复率最低的是哪个部门: a body, not a rate
     if m:
         needs.append(Need("body", _BODY_KIND.get(next(g for g in m.groups() if g).lower(), "org")))

@@ -150,6 +150,27 @@ def test_english_comparison_finds_each_operand(lexical_qa: qa.ReportQA, question
     assert_never_invents(a, question)
 
 
+@pytest.mark.parametrize(("question", "why"), [
+    # a person asked: the report names offices, never people
+    ("Who heads Chongqing's government information disclosure leading group?", "names no person"),
+    ("What is the name of the contact person at the General Office?", "names no person"),
+    # a place in a ranking the report's top five does not reach, in English words
+    ("Which district or county ranked sixth by number of information requests?", "place 6"),
+    # the bottom of a ranking that lists the top
+    ("Which district or county received the fewest information requests?", "not the bottom"),
+    ("全市区县中政府信息公开申请量最少的是哪个区县？", "没有给出最少的"),
+])
+def test_what_the_answer_must_name(lexical_qa: qa.ReportQA, question: str, why: str) -> None:
+    a = lexical_qa.answer(question)
+    assert a.abstained and why in a.text
+
+
+def test_what_the_answer_must_name_when_the_report_does(lexical_qa: qa.ReportQA) -> None:
+    assert "大足区" in lexical_qa.answer("Which district or county received the most information requests?").text
+    assert "大足区" in lexical_qa.answer("申请量最多的区县是哪个？").text
+    assert "重庆政务" in lexical_qa.answer("What is the name of the official mobile app the city government launched?").text
+
+
 def test_english_comparison_without_the_figure_is_not_computed(lexical_qa: qa.ReportQA) -> None:
     # the report counts no requests by telephone: no figure of another channel stands in for it,
     # nor does one figure of the question stand in for the difference
