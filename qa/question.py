@@ -35,7 +35,8 @@ _SUPERLATIVE = re.compile(r"(?:哪|什么)[^，,。？?]{0,14}?(最多|最高|�
                           r"(最多|最高|最大|最少|最低)的(?:前[\d一二三四五六七八九十]+[个位名家])?[^，,。？?]{0,8}?(?:是|有)?(?:哪|什么)")
 _SUPERLATIVE_EN = re.compile(r"\b(?:which|what|who)\b[^?.]*?\b(most|highest|largest|biggest|top|fewest|least|lowest)\b", re.I)
 #: The amount asked is a length of time.
-_DAYS_ASK = re.compile(r"(?:多少|几)个?(?:工作日|天|日|小时|月|周|星期)")
+_DAYS_ASK = re.compile(r"(?:多少|几)个?(?:工作日|天|日|小时|月|周|星期)|"
+                       r"\b(?:how many|number of) (?:working |business |calendar )?(?:days|hours|weeks|months)\b", re.I)
 #: The amount asked is money: "多少钱", or a word for an amount of money before "是多少".
 _MONEY_ASK = re.compile(r"多少钱|(?:金额|经费|资金|费用|价款|款项|预算|投入|投资|支出|收入)(?:加起来|合计|一共|总共|共)?(?:是|为|有|达|花了)?(?:多少|几)")
 _MONEY_WORD_EN = r"(?:money|cost|costs|spent|spend|spending|funding|funds?|yuan|rmb|budget|investment|expenditure|worth|price|paid|pay)"
@@ -166,7 +167,8 @@ _LEAST_ASK = re.compile(r"(?:哪|什么)[^，,。？?]{0,14}?(?:最少|最低)|(
 #: The bottom of a ranking, as a sentence says it.
 _LEAST = re.compile(r"最少|最低|倒数|末位|后\s*\d+\s*位")
 #: "who heads …", "the name of the director": a person, whom the answer's sentence must name.
-_PERSON_ASK = re.compile(r"^\W*who (?:heads|leads|led|chairs|directs|runs|is in charge|was in charge)\b|"
+_PERSON_ASK = re.compile(r"^\W*who (?:heads|leads|led|chairs|directs|runs|is in charge|was in charge|"
+                         r"(?:acted|served|spoke|speaks) as)\b|\bnamed contact\b|"
                          r"\bwho (?:is|was) (?:the )?(?:director|head|chief|leader|chair(?:man|person)?|mayor|spokes(?:man|person)|"
                          r"contact person|deputy)\b|\bname of (?:the |its |their )?(?:director|head|chief|leader|chair(?:man|person)?|"
                          r"contact person|official(?=\s+(?:who|in charge|responsible|from|of|at)\b|\s*[?,.]|$)|spokes(?:man|person)|person)\b|"
