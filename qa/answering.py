@@ -624,7 +624,7 @@ _NO_OPERANDS = {"zh": "报告中没有找到可以用来计算的各项数字（
                 "en": "no figures for each side of the comparison were found ({})."}
 
 
-def _states_sum(ctx: Context, q: Question, cand: Candidate) -> bool:
+def _stated_directly(ctx: Context, q: Question, cand: Candidate) -> bool:
     """Whether a single figure is the sum (or the rest of a whole) asked: every operand (the part)
     named in its clause ("参加或举办新闻发布会954次" for 参加的和自己办的加起来; "申请信息不存在的…" for
     requests that went nowhere because the information did not exist)."""
@@ -702,7 +702,7 @@ def answer_question(
             return _abstain(q, hits, use, _NO_OPERANDS[q.lang].format("; ".join(q.comparison.operands)))
     found = _find(ctx, q, terms, current, hits)
     if q.comparison is not None and q.comparison.op in ("sum", "complement") and found.best is not None \
-            and not _states_sum(ctx, q, found.best):
+            and not _stated_directly(ctx, q, found.best):
         return _abstain(q, hits, use, _NO_OPERANDS[q.lang].format("; ".join(q.comparison.operands)))
     if q.ranked:
         # "哪一类人数最多": a ranking the report states answers, unless the figures listed together

@@ -1,6 +1,8 @@
 """Comparisons computed from the report: difference, sum, ratio, share, which is larger, and
 "…中未…的" (the rest of a whole). Each operand is a cited value found like a single fact,
-for its own words; the working is shown (``区县政府5208件 − 市政府部门2134件 = 3074件``)."""
+for its own words; an English question's operands are first looked for among the figures the
+report lists together, each the one its words name (the glossary is loose, the asker elliptical:
+"more by letter than online"). The working is shown (``区县政府5208件 − 市政府部门2134件 = 3074件``)."""
 
 from __future__ import annotations
 
@@ -74,11 +76,8 @@ def _english_operand_ok(groups: Sequence[frozenset[str]], cand: Candidate,
     near = cand.info.terms | heading_terms(cand.passage.section)
     if sum(bool(g & near) for g in groups) / len(groups) < EN_OPERAND_COVERAGE:
         return False
-    if picked and cand.value is not None and picked[0][0].value is not None:  # counted alike
-        a, b = bare_unit(picked[0][0].value), bare_unit(cand.value)
-        if bool(a) != bool(b):  # a count beside a bare figure (人次超过50万): not counted alike
-            return False
-        return not a or a == b or any(a in f and b in f for f in _UNIT_FAMILIES)
+    if picked and cand.value is not None and picked[0][0].value is not None:
+        return _alike(picked[0][0].value, cand.value)  # counted alike (not 人次 beside a bare 超过50万)
     return True
 
 
