@@ -96,6 +96,12 @@ def _years_ok(q: Question, hit: Hit, pipeline: ReportIndex) -> bool:
     return all(y in covered for y in q.years)
 
 
+def _periods_ok(q: Question, hit: Hit) -> bool:
+    """A part of the year the question names (第四季度, 3月份) is named where the figure is."""
+    text = hit.text + " ".join(hit.passage.section)
+    return all(p in text for p in q.periods)
+
+
 def _figures_ok(q: Question, hit: Hit) -> bool:
     text = hit.text + " ".join(hit.passage.section)
     return all(f in text for f in q.figures)
@@ -526,6 +532,8 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
             reason, vetoed = f"报告的统计期是{ctx.pipeline.report_years()}，没有{'、'.join(q.years)}年的这项数据。", True
         elif not _figures_ok(q, hit):
             reason, vetoed = f"报告中没有与“{'、'.join(q.figures)}”相符的内容。", True
+        elif not _periods_ok(q, hit):
+            reason, vetoed = f"报告给出的是全年的数据，没有{'、'.join(q.periods)}的。", True
         elif conf < THRESHOLD:
             why = weakest(evidence)
             if why == "scope" and missing_scope:
@@ -545,6 +553,8 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
             reason, vetoed = f"the report covers {ctx.pipeline.report_years()}, not {', '.join(q.years)}.", True
         elif not _figures_ok(q, hit):
             reason, vetoed = f"nothing in the report matches {', '.join(q.figures)}.", True
+        elif not _periods_ok(q, hit):
+            reason, vetoed = "the report gives figures for the whole year, not for a part of it.", True
         elif coverage < EN_THRESHOLD:
             reason = "too little of what the question asks about is near any figure or sentence of the report."
         for name, words in named if reason is None else ():

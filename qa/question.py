@@ -85,6 +85,18 @@ class Question:
     followup: bool = False
 
     @cached_property
+    def periods(self) -> tuple[str, ...]:
+        """Parts of a year the question names (第四季度, 上半年, 3月份, the first quarter): a figure
+        for the whole year does not answer them.
+
+        >>> analyse("第四季度受理了多少件行政诉讼？").periods, analyse("12月31日前答复了多少件？").periods
+        (('四季度',), ())
+        """
+        found = [m.group(0) for m in _PART_OF_YEAR.finditer(self.norm)]
+        found += [f"{_EN_QUARTER[m.group(1).lower()]}季度" for m in _EN_PART_OF_YEAR.finditer(self.text)]
+        return tuple(dict.fromkeys(re.sub(r"^第|份$", "", p) for p in found))
+
+    @cached_property
     def ruled_out(self) -> tuple[str, ...]:
         """The phrases the question rules out (see :func:`negated`)."""
         return negated(self.text)
@@ -130,6 +142,11 @@ _CAUSAL = re.compile(r"因为|由于|原因|得益于|鉴于|为了|以便|导�
 _TIME = re.compile(r"(?:19|20)\d{2}年|\d{1,2}月|\d{1,2}日|年底|年初|年内|上半年|下半年|季度")
 _DAY = re.compile(r"\d{1,2}日")
 _MONTH = re.compile(r"\d{1,2}月")
+_DATE_SPAN = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日起?(?:至|到|—|－|-)(?:\d{4}年)?\d{1,2}月\d{1,2}日止?")
+#: A part of a year a question names: a quarter, a half, a month on its own (not a date's 12月31日).
+_PART_OF_YEAR = re.compile(r"第?[1-4一二三四]季度|[上下]半年|前三季度|(?<![\d年])\d{1,2}月份?(?!\d|日|号)")
+_EN_PART_OF_YEAR = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter\b", re.I)
+_EN_QUARTER = {"first": "一", "second": "二", "third": "三", "fourth": "四", "1st": "一", "2nd": "二", "3rd": "三", "4th": "四"}
 #: The question asks for several years (哪些年份, 哪几年); a span of them answers (2009—2018年).
 _YEARS_ASK = re.compile(r"哪些年份?|哪几年|哪些年度|\bwhich years\b|\bwhat years\b", re.I)
 _YEAR_SPAN = re.compile(r"(?:19|20)\d{2}年?\s*[—\-－~～至到]\s*(?:19|20)\d{2}年")
@@ -211,6 +228,8 @@ class Need:
         bare = _NAMED.sub("", sentence)  # 《2018年政务公开工作要点》, 〔2018〕: a name, not a time
         if self.role == "years":  # "能查到哪些年份": a span of years or several, not the one year
             return bool(_YEAR_SPAN.search(bare)) or len(set(re.findall(r"(?:19|20)\d{2}(?=年)", bare))) >= 2
+        if self.role == "month":  # "哪个月…最多": one month, not the year's span (自2018年1月1日起至…12月31日止)
+            bare = _DATE_SPAN.sub("", bare)
         return bool({"day": _DAY, "month": _MONTH}.get(self.role, _TIME).search(bare))
 
     def missing(self, lang: str) -> str:
@@ -298,6 +317,8 @@ def is_elliptical(text: str) -> bool:
 
 
 _RELATIVE_YEAR = re.compile(r"(前一年|上一年|前年|去年|今年|本年度|当年|那一年|那年|这一年)")
+#: "17年", "19年度" at the start of a phrase (not 连续17年, 17年来): a year written with two digits.
+_SHORT_YEAR = re.compile(r"(?:^|(?<=[\s，,。？?！!：:；;（(“在是的到和与跟比从]))(\d{2})(?=年(?!代|来|间|多|以来|内|左右|前|后))")
 
 
 def resolve_relative_years(text: str, report_year: str) -> str:
@@ -308,13 +329,19 @@ def resolve_relative_years(text: str, report_year: str) -> str:
     '2018年收到多少申请？'
     >>> resolve_relative_years("前年呢？", "2018")
     '2017年呢？'
+    >>> resolve_relative_years("17年全市主动公开多少条？连续17年来", "2018")
+    '2017年全市主动公开多少条？连续17年来'
     """
     def year(m: re.Match[str]) -> str:
         if m.group(1) in ("前一年", "上一年"):
             return "上年"  # "跟前一年比": the year before, as the report says it (与上年度基本持平)
         return f"{int(report_year) - 1}年" if m.group(1) == "前年" else f"{report_year}年"
 
-    return _RELATIVE_YEAR.sub(year, text)
+    def short(m: re.Match[str]) -> str:  # "17年全市…": a year written with two digits, near the report's
+        full = report_year[:2] + m.group(1)
+        return full if abs(int(full) - int(report_year)) <= 10 else m.group(1)
+
+    return _SHORT_YEAR.sub(short, _RELATIVE_YEAR.sub(year, text))
 
 
 def detect_lang(text: str) -> Literal["zh", "en"]:
