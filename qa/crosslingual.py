@@ -46,7 +46,10 @@ EN_STOPWORDS = frozenset(
     many much number numbers total amount count some any all each every per such so very also only just
     i me my we our you your he his she her they them their one ones thing things something sth sb someone
     etc e.g. i.e. oneself one's
-    according report reported reports say says said tell give given get got make made""".split()
+    according report reported reports say says said tell give given get got make made
+    through throughout via among between within without during before after since until while
+    itself themselves himself herself ourselves yourself out up down off both either neither other another own
+    roughly approximately around nearly almost about exactly actually really ever even still yet already""".split()
 )
 _SKIP_GLOSS = re.compile(r"^(?:surname|variant of|old variant|see |see also|used in|abbr\.? |cl:|pr\.|also written|"
                          r"\(dialect\)|\(old\)|\(archaic\)|\(literary\)|\(bound form\)|\(Tw\))", re.I)
@@ -202,7 +205,7 @@ def glossary_version() -> str:
     except md.PackageNotFoundError:
         cedict = "none"
     domain = hashlib.sha256(DOMAIN_GLOSSARY.read_bytes()).hexdigest()[:12] if DOMAIN_GLOSSARY.is_file() else "none"
-    return f"cedict-{cedict}:domain-{domain}:rules-5"
+    return f"cedict-{cedict}:domain-{domain}:rules-6"
 
 
 class Glossary:

@@ -317,6 +317,8 @@ def is_elliptical(text: str) -> bool:
 
 
 _RELATIVE_YEAR = re.compile(r"(前一年|上一年|前年|去年|今年|本年度|当年|那一年|那年|这一年)")
+#: "last year", "over the past year": an English asker of the report means its year.
+_EN_RELATIVE_YEAR = re.compile(r"\b(?:in |during |over |for )?(?:the )?(?:last|this|past) year\b", re.I)
 #: "17年", "19年度" at the start of a phrase (not 连续17年, 17年来): a year written with two digits.
 _SHORT_YEAR = re.compile(r"(?:^|(?<=[\s，,。？?！!：:；;（(“在是的到和与跟比从]))(\d{2})(?=年(?!代|来|间|多|以来|内|左右|前|后))")
 
@@ -331,6 +333,8 @@ def resolve_relative_years(text: str, report_year: str) -> str:
     '2017年呢？'
     >>> resolve_relative_years("17年全市主动公开多少条？连续17年来", "2018")
     '2017年全市主动公开多少条？连续17年来'
+    >>> resolve_relative_years("How many press releases went out last year?", "2018")
+    'How many press releases went out in 2018?'
     """
     def year(m: re.Match[str]) -> str:
         if m.group(1) in ("前一年", "上一年"):
@@ -341,7 +345,8 @@ def resolve_relative_years(text: str, report_year: str) -> str:
         full = report_year[:2] + m.group(1)
         return full if abs(int(full) - int(report_year)) <= 10 else m.group(1)
 
-    return _SHORT_YEAR.sub(short, _RELATIVE_YEAR.sub(year, text))
+    text = _SHORT_YEAR.sub(short, _RELATIVE_YEAR.sub(year, text))
+    return _EN_RELATIVE_YEAR.sub(f"in {report_year}", text)  # "last year", "this year": the report's
 
 
 def detect_lang(text: str) -> Literal["zh", "en"]:
