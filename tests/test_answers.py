@@ -159,6 +159,11 @@ def test_english_comparison_finds_each_operand(lexical_qa: qa.ReportQA, question
     # the bottom of a ranking that lists the top
     ("Which district or county received the fewest information requests?", "not the bottom"),
     ("全市区县中政府信息公开申请量最少的是哪个区县？", "没有给出最少的"),
+    # a part of the year, a year written with two digits: the report gives 2018's, as a whole
+    ("第四季度受理了多少件行政诉讼？", "没有四季度的"),
+    ("How many lawsuits over disclosure were filed in the fourth quarter?", "not for a part of it"),
+    ("17年全市主动公开的政府信息总共多少条？", "没有2017年"),
+    ("2018年哪个月收到的信息公开申请最多？", "没有给出时间"),
 ])
 def test_what_the_answer_must_name(lexical_qa: qa.ReportQA, question: str, why: str) -> None:
     a = lexical_qa.answer(question)
@@ -166,6 +171,7 @@ def test_what_the_answer_must_name(lexical_qa: qa.ReportQA, question: str, why: 
 
 
 def test_what_the_answer_must_name_when_the_report_does(lexical_qa: qa.ReportQA) -> None:
+    assert "398件" in lexical_qa.answer("How many lawsuits over information disclosure were accepted last year?").text
     assert "大足区" in lexical_qa.answer("Which district or county received the most information requests?").text
     assert "大足区" in lexical_qa.answer("申请量最多的区县是哪个？").text
     assert "重庆政务" in lexical_qa.answer("What is the name of the official mobile app the city government launched?").text
