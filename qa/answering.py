@@ -98,13 +98,16 @@ def _years_ok(q: Question, hit: Hit, pipeline: ReportIndex) -> bool:
 
 def _periods_ok(q: Question, hit: Hit) -> bool:
     """A part of the year the question names (第四季度, 3月份) is named where the figure is."""
-    text = hit.text + " ".join(hit.passage.section)
-    return all(p in text for p in q.periods)
+    return all(p in _passage_text(hit) for p in q.periods)
 
 
 def _figures_ok(q: Question, hit: Hit) -> bool:
-    text = hit.text + " ".join(hit.passage.section)
-    return all(f in text for f in q.figures)
+    return all(f in _passage_text(hit) for f in q.figures)
+
+
+def _passage_text(hit: Hit) -> str:
+    """A hit's passage with its headings: where a figure or a period the question names must be."""
+    return hit.text + " ".join(hit.passage.section)
 
 
 def _unknown_place(q: Question, idf: Mapping[str, float]) -> str | None:
@@ -634,6 +637,11 @@ _NO_OPERANDS = {"zh": "报告中没有找到可以用来计算的各项数字（
                 "en": "no figures for each side of the comparison were found ({})."}
 
 
+def _no_operands(q: Question, hits: Sequence[Hit], mode: Mode) -> Answer:
+    assert q.comparison is not None
+    return _abstain(q, hits, mode, _NO_OPERANDS[q.lang].format("; ".join(q.comparison.operands)))
+
+
 def _stated_directly(ctx: Context, q: Question, cand: Candidate) -> bool:
     """Whether a single figure is the sum (or the rest of a whole) asked: every operand (the part)
     named in its clause ("参加或举办新闻发布会954次" for 参加的和自己办的加起来; "申请信息不存在的…" for
@@ -709,11 +717,11 @@ def answer_question(
             return computed
         if q.comparison.op in ("diff", "ratio"):
             # a difference the report does not state is no single figure of it: say so
-            return _abstain(q, hits, use, _NO_OPERANDS[q.lang].format("; ".join(q.comparison.operands)))
+            return _no_operands(q, hits, use)
     found = _find(ctx, q, terms, current, hits)
     if q.comparison is not None and q.comparison.op in ("sum", "complement") and found.best is not None \
             and not _stated_directly(ctx, q, found.best):
-        return _abstain(q, hits, use, _NO_OPERANDS[q.lang].format("; ".join(q.comparison.operands)))
+        return _no_operands(q, hits, use)
     if q.ranked:
         # "哪一类人数最多": a ranking the report states answers, unless the figures listed together
         # fit the question better — then the largest of them does

@@ -119,11 +119,9 @@ def _naming(c: Candidate) -> list[tuple[float, frozenset[str]]]:
     v = c.value
     assert v is not None
     info = c.info
-    text = info.sentence.text
-    after = _NAME_AFTER.match(text, v.end) if re.match(r"[\u4e00-\u9fff]", text[v.end : v.end + 1]) else None
     # a 分别 list's figure is named by its item, an enumerated one by the noun after it, not by the
     # words of the items before it ("449项市级行政审批事项、342项区县通用…")
-    own = frozenset(tokenize(v.item or (after.group(0) if after else ""))) or v.label
+    own = frozenset(tokenize(v.item or _name_after(c))) or v.label
     before = [info.clause_terms[v.clause - k] if v.clause >= k else frozenset() for k in (1, 2)]
     return list(zip(NAME_LEVELS, (own, *before, info.terms), strict=True))
 
@@ -143,8 +141,8 @@ def _listed_operands(ctx: Context, q: Question, hits: Sequence[Hit]) -> list[tup
     own = [ctx.english_groups(op) for op in comp.operands]
     if not all(own):
         return None
-    kinds = _kinds(q)
-    pool = candidates([(h.rank, h.passage) for h in hits], ctx.english_weights(q.text), kinds, q.unit)
+    asked = ctx.english_groups(q.text)
+    pool = candidates([(h.rank, h.passage) for h in hits], ctx.english_weights(q.text), _kinds(q), q.unit)
     seen: set[tuple[str, tuple[int, ...]]] = set()
     for best in pool[:6]:
         at = sentence_index(best)
@@ -155,17 +153,17 @@ def _listed_operands(ctx: Context, q: Question, hits: Sequence[Hit]) -> list[tup
             if (best.passage.chunk_id, tuple(run)) in seen:
                 continue
             seen.add((best.passage.chunk_id, tuple(run)))
-            picked = _assigned(ctx, q, own, best, run)
+            picked = _assigned(q, own, asked, best, run)
             if picked is not None:
-                return [(c, hit_for(c, list(hits))) for c in picked]
+                return [(c, hit_for(c, hits)) for c in picked]
     return None
 
 
-def _assigned(ctx: Context, q: Question, own: Sequence[Sequence[frozenset[str]]], best: Candidate,
-              run: Sequence[int]) -> list[Candidate] | None:
+def _assigned(q: Question, own: Sequence[Sequence[frozenset[str]]], asked: Sequence[frozenset[str]],
+              best: Candidate, run: Sequence[int]) -> list[Candidate] | None:
     """The operands' figures among the figures of ``run`` (sentences of ``best``'s passage) counted
     as ``best`` is, each named by a meaning of the operand's words (``own``) that tells it from
-    the others."""
+    the others; ``asked`` are the meanings of the question's words."""
     comp = q.comparison
     assert comp is not None and best.value is not None
     figures = [Candidate(best.passage, best.rank, info, v, best.score, best.matched)
@@ -181,13 +179,12 @@ def _assigned(ctx: Context, q: Question, own: Sequence[Sequence[frozenset[str]]]
     picked = [figures[j] for j in choice]
     near = heading_terms(best.passage.section).union(*(f.info.terms for f in picked))
 
-    def covered(text: str) -> float:
-        groups = ctx.english_groups(text)
+    def covered(groups: Sequence[frozenset[str]]) -> float:
         return sum(bool(g & near) for g in groups) / max(len(groups), 1)
 
     # the question's words are about these figures, as a single answer's must be, and half of
     # each operand's at least (the glossary's "city" is 全市, where the report says 市本级)
-    if covered(q.text) < EN_OPERAND_COVERAGE or any(covered(op) < 0.5 for op in comp.operands):
+    if covered(asked) < EN_OPERAND_COVERAGE or any(covered(groups) < 0.5 for groups in own):
         return None
     a, b = (c.value.amount or 0.0 for c in picked[:2])  # type: ignore[union-attr]
     if (comp.op == "complement" and not b < a) or (comp.op == "share" and not a < b):
@@ -374,6 +371,15 @@ _EXTREME = {"最多": "max", "最高": "max", "最大": "max", "最少": "min", 
 _NAME_AFTER = re.compile(r"[\u4e00-\u9fff]{2,12}?(?=[、，,；;。）)]|和|及|$)")
 
 
+def _name_after(c: Candidate) -> str:
+    """The noun right after a figure in an enumeration ("89.2万名城乡低保对象、…"), or ''."""
+    v = c.value
+    assert v is not None
+    text = c.info.sentence.text
+    m = _NAME_AFTER.match(text, v.end) if re.match(r"[\u4e00-\u9fff]", text[v.end : v.end + 1]) else None
+    return m.group(0) if m else ""
+
+
 def figure_name(c: Candidate, measure: frozenset[str] = frozenset()) -> str:
     """The report's words for what a figure is of: its item of a 分别 list (网络申请), the noun after
     it in an enumeration (城乡低保对象), or the words before it — the figure before's when those
@@ -382,11 +388,9 @@ def figure_name(c: Candidate, measure: frozenset[str] = frozenset()) -> str:
     assert v is not None
     if v.item:
         return v.item
-    text = c.info.sentence.text
-    if re.match(r"[\u4e00-\u9fff]", text[v.end : v.end + 1]):
-        m = _NAME_AFTER.match(text, v.end)
-        if m:
-            return m.group(0)
+    after = _name_after(c)
+    if after:
+        return after
     name = _label_before(c)
     if not name or set(tokenize(name)) <= measure | {"占", "总数", "的"}:
         before = [o for o in c.info.values if o.end <= v.start and o.kind in ("number", "percent")]
