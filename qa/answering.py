@@ -23,6 +23,8 @@ from qa.arithmetic import compare, computed_answer, extreme
 from qa.context import ASK_UNITS, CJK_WORD, Context, hit_for, span
 from qa.decision import EN_THRESHOLD, THRESHOLD, Evidence, confidence, contributions, weakest
 from qa.extract import (
+    LIST_FACTORS,
+    LISTED_FACTOR,
     RANK_FACTORS,
     RANKING,
     STRICT_CLASSES,
@@ -31,7 +33,9 @@ from qa.extract import (
     Value,
     bare_unit,
     candidates,
+    counts,
     heading_terms,
+    lists,
     passage_words,
     read_sentence,
     sentence_index,
@@ -490,7 +494,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
     terms, current = _how_asked(q, terms, current)
     superlative = q.ranked
     cands = candidates(ranked, terms, kinds, q.unit, phrases, list_bonus=q.kind == "list",
-                       rank_bonus=superlative is not None)
+                       rank_bonus=superlative is not None, listed=q.listed)
     if not cands and kinds is not None and q.kind not in ("number", "rate", "docno", "compare"):
         cands = candidates(ranked, terms, None, None, phrases)  # e.g. no phone number: the sentence
     if not cands:
@@ -512,6 +516,10 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
             got = english_coverage(groups, c) + 0.5 * c.score / top
             if q.ranked:  # "which … the most" is answered by a sentence that ranks (as in Chinese)
                 got *= RANK_FACTORS[bool(RANKING.search(c.info.sentence.text))]
+            elif q.kind == "list":  # "which five …" is answered by a sentence that lists (as in Chinese)
+                got *= LIST_FACTORS[lists(c.info.sentence.text)]
+                if q.listed and counts(c.info.sentence.text, q.listed):
+                    got *= LISTED_FACTOR  # … and the one that counts or lists five
             return got * 0.5 ** sum(not _named_near(w, c) for w in names)  # Yukuaiban, Beibei District
         cands = sorted(cands, key=lambda c: -fit(c))
     if ctx.model_reranks(q.text):  # where the model helps: paraphrases, English the glossary half knows

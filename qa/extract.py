@@ -45,6 +45,40 @@ CLAUSE_SPLIT = "，；：,;:"
 RANKING = re.compile(r"列前[\d一二三四五六七八九十]+位|前[\d一二三四五六七八九十]+(?:位|名)|排名第|位居|居首|最多的是|最高的是")
 #: A sentence's score for a "which one is first" question: (one that does not rank, one that ranks).
 RANK_FACTORS = (0.6, 1.5)
+#: A sentence's score for a list question: (one that does not list, one that lists).
+LIST_FACTORS = (0.7, 1.3)
+
+
+def lists(sentence: str) -> bool:
+    """Whether a sentence enumerates: items joined by 、, or 分别 naming each."""
+    return sentence.count("、") >= 2 or "分别" in sentence
+
+
+_CN_COUNT = "零一二三四五六七八九十"
+#: A sentence that states as many things as a list question asks for: 7大版块, 五类政策信息, 列前5位.
+LISTED_FACTOR = 1.3
+
+
+def counts(sentence: str, n: int) -> bool:
+    """Whether a sentence says there are ``n`` things (7大版块, 五类政策信息, 三大领域, 列前5位) or
+    lists ``n`` items (A、B、C和D: four).
+
+    >>> counts("设置“首页、市政府领导、重庆发展”7大版块", 7), counts("三大领域政府信息公开", 3)
+    (True, True)
+    >>> counts("大足区、北碚区、巫山县、渝北区和长寿区", 5), counts("开设7个专栏", 5)
+    (True, False)
+    """
+    words = [str(n)] + ([_CN_COUNT[n]] if n <= 10 else []) + (["两"] if n == 2 else [])
+    for w in words:
+        if re.search(rf"(?<![\d.{_CN_COUNT}百千万两]){w}(?:[个类项种大家条位名]|\s*[“\"])|前{w}[位名]", sentence):
+            return True
+    for segment in re.split(r"[，。；：,;:]", sentence):
+        if "、" in segment:
+            last = segment.rsplit("、", 1)[1]
+            if segment.count("、") + 1 + bool(re.search(r"[和及与]", last)) == n:
+                return True
+    return False
+
 _ITEM_SPLIT = re.compile(r"、|和|及|与")
 
 
@@ -275,6 +309,7 @@ def candidates(
     phrases: dict[str, float] | None = None,
     list_bonus: bool = False,
     rank_bonus: bool = False,
+    listed: int | None = None,
 ) -> list[Candidate]:
     """Scored candidates best first: values of the wanted kinds, or sentences when
     ``value_kinds`` is None."""
@@ -289,7 +324,9 @@ def candidates(
             if value_kinds is None:
                 score, found = term_weights(terms, info, None, headings)
                 if list_bonus:  # a list question is answered by a sentence that lists
-                    score *= 1.3 if (sentence.text.count("、") >= 2 or "分别" in sentence.text) else 0.7
+                    score *= LIST_FACTORS[lists(sentence.text)]
+                    if listed and counts(sentence.text, listed):  # "哪五个": the sentence with five
+                        score *= LISTED_FACTOR
                 if rank_bonus:  # "哪个…最多" is answered by a sentence that ranks
                     score *= RANK_FACTORS[bool(RANKING.search(sentence.text))]
                 focus = max(range(len(info.clauses)), key=lambda i: sum(terms.get(t, 0.0) for t in info.clause_terms[i]))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
-from qa.numerals import normalize
+from qa.numerals import cn_to_int, normalize
 from qa.text import precise_words
 from qa.types import QuestionKind
 
@@ -43,10 +43,20 @@ _MONEY_WORD_EN = r"(?:money|cost|costs|spent|spend|spending|funding|funds?|yuan|
 #: "how much … cost", "what was the total investment …" (not "how many investment projects").
 _MONEY_ASK_EN = re.compile(rf"\bhow much\b(?=.*\b{_MONEY_WORD_EN}\b)|"
                            rf"^(?!.*\b(?:how many|number of)\b)\W*(?:what|which)\b.*\b(?:investment|expenditure|spending|funding|cost)\b", re.I)
+#: "Which five districts …", "What are the seven main sections …", "Name the three …", "the top five":
+#: a number of things named asks for the things, as 哪五个 does.
+_EN_COUNTED = r"(two|three|four|five|six|seven|eight|nine|ten)"
+_EN_LIST = (rf"\b(?:(?:which|what(?: are| were)?|name)(?: the| its| their| these| those)?\W{{0,2}}|top ){_EN_COUNTED}\b")
+_EN_NUMBERS = {w: i for i, w in enumerate("two three four five six seven eight nine ten".split(), start=2)}
+#: "哪五个区县", "哪3类", "前五位是哪些": the number of things asked for.
+_ZH_LISTED = re.compile(r"哪([\d一二三四五六七八九十两]+)[个类项种家条大位名]|前([\d一二三四五六七八九十两]+)[位名个]")
 _KIND_RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
-    ("docno", re.compile(r"文号|发文字号|文件号|编号|哪个文件|什么文件|哪份文件|哪[一1]?份文件|哪[一1]?号|document number|which document", re.I)),
+    ("docno", re.compile(r"文号|发文字号|文件号|编号|哪个文件|什么文件|哪份文件|哪[一1]?份文件|哪[一1]?号|几号文|发文号|document number|which document|"
+                         r"\bdoc(?:ument)? (?:number|no\b)|\b(?:reference|file|serial|issuing) number\b|"
+                         r"\bnumber of the (?:[\w'-]+ ){0,6}?(?:notice|circular|document|opinion|plan|decision|file)\b", re.I)),
     ("rate", re.compile(r"率|比例|比重|占比|百分之几|百分之多少|百分比|占.*多少|percent|rate|share|proportion", re.I)),
-    ("list", re.compile(r"哪些|哪几|哪[一二三四五六七八九十两\d]+[个类项种家条大]|分别是|有哪|包括什么|包括哪|列举|which (?:\w+ )?(?:are|were)|list", re.I)),
+    ("list", re.compile(r"哪些|哪几|哪[一二三四五六七八九十两\d]+[个类项种家条大]|分别是|有哪|包括什么|包括哪|列举|which (?:\w+ )?(?:are|were)|^\W*list\b|\blist (?=all|the|some|every|each)|"
+                        rf"{_EN_LIST}", re.I)),
     ("date", re.compile(r"什么时候|何时|哪[一1]?年|哪[一1]?天|日期|期限|起止|统计期|when|what date|period", re.I)),
     ("yesno", re.compile(r"是否|有没有|^(?:是不是)|吗[？?]?$|^(?:did|does|do|is|are|was|were|has|have|had|can|could|will)\b", re.I)),
     ("number", re.compile(r"多少|几|数量|how many|how much|number of|total", re.I)),
@@ -126,6 +136,23 @@ class Question:
                     "fewest": "最少", "least": "最少", "lowest": "最低"}[m.group(1).lower()] if m else None
         m = _SUPERLATIVE.search(self.norm)
         return next((g for g in m.groups() if g), None) if m else None
+
+    @cached_property
+    def listed(self) -> int | None:
+        """How many things a list question says there are (哪五个区县, which seven sections, the top
+        five), else None: a sentence that counts or lists as many is the one that answers.
+
+        >>> analyse("申请量最多的是哪五个区县？").listed, analyse("What are the seven main sections?").listed
+        (5, 7)
+        """
+        if self.kind != "list":
+            return None
+        m = _ZH_LISTED.search(self.norm)
+        if m:
+            n = m.group(1) or m.group(2)
+            return int(n) if n.isdigit() else cn_to_int(n)
+        m = re.search(_EN_LIST, self.text, re.I)
+        return _EN_NUMBERS[m.group(1).lower()] if m else None
 
     @property
     def wants_value(self) -> bool:

@@ -374,6 +374,29 @@ def test_a_count_of_named_things_is_a_count() -> None:
     assert kinds["40个"] == "number" and kinds["12345"] == "name", kinds
 
 
+@pytest.mark.parametrize(("question", "kind", "listed"), [
+    ("Which three major areas did Chongqing push disclosure in?", "list", 3),
+    ("Name the five city departments that got the most applications.", "list", 5),
+    ("申请量最多的是哪五个区县？", "list", 5),
+    ("How many entries on the list of abnormal businesses were published?", "number", None),  # a noun
+    ("What's the reference number of the notice on disclosure for the online service hall?", "docno", None),
+    ("What is the number of the notices issued?", "number", None),  # plural: a count
+    ("网上办事大厅那个通知是几号文？", "docno", None),
+])
+def test_how_many_things_a_list_asks_for_and_a_document_number(question: str, kind: str, listed: int | None) -> None:
+    from qa.question import analyse
+
+    q = analyse(question)
+    assert (q.kind, q.listed) == (kind, listed)
+
+
+def test_a_list_question_is_answered_by_the_sentence_that_counts_as_many(lexical_qa: qa.ReportQA) -> None:
+    a = lexical_qa.answer("Which three major areas did Chongqing push disclosure in?")
+    assert not a.abstained and "三大领域" in a.text, a.text
+    b = lexical_qa.answer("What's the reference number of the notice on disclosure for the online service hall?")
+    assert not b.abstained and b.text.startswith("渝府办发〔2018〕29号"), b.text
+
+
 def test_bad_history_is_a_type_error(lexical_qa: qa.ReportQA) -> None:
     with pytest.raises(TypeError, match="history"):
         lexical_qa.answer("那区县政府呢？", history="市政府部门的答复率是多少？")  # type: ignore[arg-type]
