@@ -15,7 +15,7 @@ through the glossary and abstain when too few of their words have a meaning near
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -203,22 +203,26 @@ def _missing_key(terms: dict[str, float], cand: Candidate) -> str | None:
     return None if key in near else key
 
 
-def english_coverage(groups: Sequence[frozenset[str]], cand: Candidate) -> float:
+def english_coverage(groups: Sequence[frozenset[str]], cand: Candidate,
+                     weight: Callable[[frozenset[str]], float] | None = None) -> float:
     """Share of the English question's words (each a group of report words it may mean) that have
-    a meaning near the candidate: 1 in its sentence, 0.8 in its headings, 0.6 elsewhere in its passage."""
+    a meaning near the candidate: 1 in its sentence, 0.8 in its headings, 0.6 elsewhere in its
+    passage; each word counted by ``weight`` (how telling it is), else alike."""
     if not groups:
         return 0.0
     heads = heading_terms(cand.passage.section)
     words = passage_words(cand.passage)
-    got = 0.0
+    got = total = 0.0
     for g in groups:
+        w = weight(g) if weight is not None else 1.0
+        total += w
         if g & cand.info.terms:
-            got += 1.0
+            got += w
         elif g & heads:
-            got += 0.8
+            got += 0.8 * w
         elif g & words:
-            got += 0.6
-    return got / len(groups)
+            got += 0.6 * w
+    return got / total if total else 0.0
 
 
 def _coverage(terms: dict[str, float], cand: Candidate) -> float:
@@ -239,6 +243,10 @@ def _coverage(terms: dict[str, float], cand: Candidate) -> float:
     return got / total
 
 
+#: An English question that counts (not "how many times as many", "how many percentage points").
+_HOW_MANY = re.compile(r"\bhow many\b(?! (?:times|percentage|per ?cent))", re.I)
+
+
 def _value_kinds(q: Question) -> set[str] | None:
     if q.kind == "name" and re.search(r"〔\d{4}〕\d+号", q.norm):
         return {"title"}
@@ -248,6 +256,8 @@ def _value_kinds(q: Question) -> set[str] | None:
         return {"phone", "name"}
     if SITE_Q.search(q.text) and q.kind in ("fact", "name", "place"):
         return {"url"}
+    if q.kind == "number" and q.unit is None and _HOW_MANY.search(q.text):
+        return {"number"}  # "how many requests …" counts things: not a percentage
     return VALUE_KINDS.get(q.kind)
 
 
@@ -513,7 +523,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
         names = [w for _, w in named if w]
 
         def fit(c: Candidate) -> float:
-            got = english_coverage(groups, c) + 0.5 * c.score / top
+            got = english_coverage(groups, c, ctx.group_weight) + 0.5 * c.score / top
             if q.ranked:  # "which … the most" is answered by a sentence that ranks (as in Chinese)
                 got *= RANK_FACTORS[bool(RANKING.search(c.info.sentence.text))]
             elif q.kind == "list":  # "which five …" is answered by a sentence that lists (as in Chinese)
@@ -558,7 +568,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
             else:
                 reason = "报告中没有与问题相符的内容，下面是最接近的段落，仅供参考。"
     elif q.lang == "en":
-        coverage = english_coverage(groups, best)
+        coverage = english_coverage(groups, best, ctx.group_weight)
         conf = coverage
         if not _years_ok(q, hit, ctx.pipeline):
             reason, vetoed = f"the report covers {ctx.pipeline.report_years()}, not {', '.join(q.years)}.", True
@@ -575,9 +585,10 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
                 reason = f"the report gives no figure for {name} where this is counted."
             if reason is not None:
                 break
-    if reason is None and q.unit_class in ("money", "people", "percent", "days") and best.value is not None:
+    # a unit the passage does not count in is a fact: it is the reason given, before a judgement
+    if not vetoed and q.unit_class in ("money", "people", "percent", "days") and best.value is not None:
         have = value_class(best.value) if best.value.kind in ("number", "percent") else None
-        if have is not None and have != q.unit_class:  # a unit the passage does not count in: a fact
+        if have is not None and have != q.unit_class:
             reason = (f"报告中没有以“{q.unit}”计的这项数据。" if q.lang == "zh"
                       else f"the report gives no figure of {'a percentage' if q.unit_class == 'percent' else q.unit_class} for this.")
             vetoed = True

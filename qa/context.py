@@ -81,6 +81,11 @@ class Context:
                   for word, cands in self.pipeline.english_groups(text)]
         return [(w, g) for w, g in groups if g]
 
+    def group_weight(self, group: frozenset[str]) -> float:
+        """How telling an English word is: the IDF of its most specific meaning in the report
+        ("WeChat" → 微信 tells more than "items" → 条目, 事项, 项目), as a Chinese word counts by its IDF."""
+        return max(self.idf[t] for t in group)
+
     def scopes(self, text: str) -> list[str]:
         """Who/where the question is about (大足区, 市公安局, 区县政府), title words dropped."""
         words = precise_words(text)

@@ -397,6 +397,15 @@ def test_a_list_question_is_answered_by_the_sentence_that_counts_as_many(lexical
     assert not b.abstained and b.text.startswith("渝府办发〔2018〕29号"), b.text
 
 
+def test_an_english_word_counts_by_how_telling_it_is(lexical_qa: qa.ReportQA) -> None:
+    # "followers" means nothing in the report; "government", "accounts" are common: the figure of
+    # 政务微博 is about Weibo posts, and the telling word (followers) is not near it
+    a = lexical_qa.answer("How many followers do the government Weibo accounts have?")
+    assert a.abstained, a.text
+    b = lexical_qa.answer("How many did the General Office reply to?")
+    assert not b.abstained and b.text.startswith("554件"), b.text  # a count, never 答复率100%
+
+
 def test_bad_history_is_a_type_error(lexical_qa: qa.ReportQA) -> None:
     with pytest.raises(TypeError, match="history"):
         lexical_qa.answer("那区县政府呢？", history="市政府部门的答复率是多少？")  # type: ignore[arg-type]
