@@ -14,8 +14,9 @@ through the glossary and abstain when too few of their words have a meaning near
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -114,10 +115,16 @@ def _passage_text(hit: Hit) -> str:
     return hit.text + " ".join(hit.passage.section)
 
 
-def _unknown_place(q: Question, idf: Mapping[str, float]) -> str | None:
+def _unknown_place(q: Question, ctx: Context) -> str | None:
+    """A place or a name the report never writes: 黔江区 (a place by its suffix), 成都, 四川省, 抖音,
+    今日头条 (names by CC-CEDICT; a word alone or two words joined)."""
     for token in tokenize_query(q.text):
-        if token not in idf and PLACE_SUFFIX.match(token):
+        if token not in ctx.idf and PLACE_SUFFIX.match(token):
             return token
+    words = precise_words(q.text)
+    for w in (*words, *(a + b for a, b in itertools.pairwise(words))):
+        if CJK_WORD.fullmatch(w) and ctx.pipeline.unwritten_name(w):
+            return w
     return None
 
 
@@ -713,7 +720,7 @@ def answer_question(
     if not past and q.lang == "zh" and is_elliptical(q.text):
         return _abstain(q, hits, use, "这像是接着上一个问题的追问，但没有上一个问题。请把问题问完整，"
                         "例如“区县政府的答复率是多少？”（在对话中追问时会自动带上前面的问题）。")
-    place = _unknown_place(q, ctx.idf)
+    place = _unknown_place(q, ctx)
     if place:
         return _abstain(q, hits, use, f"报告中没有提到“{place}”。" if q.lang == "zh" else f"the report never mentions {place}.")
     if q.comparison is not None:

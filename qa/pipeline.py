@@ -197,7 +197,9 @@ class ReportQA:
             # the names the report quotes (“渝快办”) are names English spells in pinyin, even where
             # the tokenizer cuts them into characters
             quoted = {m for p in passages for m in QUOTED.findall(p.text)}
-            glossary = Glossary.build(lexical.vocabulary, names=quoted)
+            # the names the report never writes (成都, 抖音): a question about one has no answer here
+            written = "".join("".join(src.text.split()) for src in self._sources.values())
+            glossary = Glossary.build(lexical.vocabulary, names=quoted, text=written)
             thesaurus = Thesaurus.build(lexical.vocabulary)
 
             def write(tmp: Path) -> None:
@@ -352,6 +354,10 @@ class ReportQA:
     def english_spelt(self, name: str) -> tuple[str, ...]:
         glossary = self._ensure().glossary
         return glossary.spelt(name) if glossary is not None else ()
+
+    def unwritten_name(self, word: str) -> bool:
+        glossary = self._ensure().glossary
+        return glossary is not None and word in glossary.absent
 
     def english_phrase_heads(self, text: str) -> set[str]:
         glossary = self._ensure().glossary

@@ -406,6 +406,29 @@ def test_an_english_word_counts_by_how_telling_it_is(lexical_qa: qa.ReportQA) ->
     assert not b.abstained and b.text.startswith("554件"), b.text  # a count, never 答复率100%
 
 
+@pytest.mark.parametrize(("question", "name"), [
+    ("政务抖音号一年发了多少条？", "抖音"), ("上海2018年受理了多少行政复议？", "上海"),
+])
+def test_a_name_the_report_never_writes_has_no_answer_here(lexical_qa: qa.ReportQA, question: str, name: str) -> None:
+    a = lexical_qa.answer(question)
+    assert a.abstained and f"“{name}”" in a.text, a.text
+
+
+def test_names_the_report_writes_or_abbreviates_are_not_unknown(lexical_qa: qa.ReportQA) -> None:
+    a = lexical_qa.answer("渝快办上线了多少便民服务事项？")
+    assert not a.abstained and "500" in a.text, a.text
+    # 发改委 is CC-CEDICT's abbreviation of a name the report writes in full (市发展改革委)
+    assert not lexical_qa.unwritten_name("发改委") and lexical_qa.unwritten_name("成都")
+
+
+def test_cedict_names_are_told_from_words() -> None:
+    from qa.crosslingual import _is_name
+
+    assert _is_name("[Dou3 yin1] /Douyin, Chinese app for creating and sharing short videos/")
+    assert not _is_name("[tou2 tiao2] /headline/")  # 头条: also a word (and Toutiao)
+    assert not _is_name("[Fa1 gai3 wei3] /abbr. for 國家發展和改革委員會|国家发展和改革委员会/")
+
+
 def test_bad_history_is_a_type_error(lexical_qa: qa.ReportQA) -> None:
     with pytest.raises(TypeError, match="history"):
         lexical_qa.answer("那区县政府呢？", history="市政府部门的答复率是多少？")  # type: ignore[arg-type]
