@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -211,17 +211,17 @@ def _missing_key(terms: dict[str, float], cand: Candidate) -> str | None:
 
 
 def english_coverage(groups: Sequence[frozenset[str]], cand: Candidate,
-                     weight: Callable[[frozenset[str]], float] | None = None) -> float:
+                     weights: Sequence[float] | None = None) -> float:
     """Share of the English question's words (each a group of report words it may mean) that have
     a meaning near the candidate: 1 in its sentence, 0.8 in its headings, 0.6 elsewhere in its
-    passage; each word counted by ``weight`` (how telling it is), else alike."""
+    passage; each word counted by its ``weights`` entry (how telling it is), else alike."""
     if not groups:
         return 0.0
     heads = heading_terms(cand.passage.section)
     words = passage_words(cand.passage)
     got = total = 0.0
-    for g in groups:
-        w = weight(g) if weight is not None else 1.0
+    for i, g in enumerate(groups):
+        w = weights[i] if weights is not None else 1.0
         total += w
         if g & cand.info.terms:
             got += w
@@ -522,6 +522,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
         return Found(None, None, 0.0, why, _explain(cands, None, 0.0, f"vetoed: {why}", ""))
     cands = kept
     groups = ctx.english_groups(q.text) if q.lang == "en" else []
+    weights = [ctx.group_weight(g) for g in groups]
     named = english_names(ctx, q) if q.lang == "en" else []
     if q.lang == "en":
         # an English word has several possible meanings: the candidate near a meaning of the most
@@ -530,7 +531,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
         names = [w for _, w in named if w]
 
         def fit(c: Candidate) -> float:
-            got = english_coverage(groups, c, ctx.group_weight) + 0.5 * c.score / top
+            got = english_coverage(groups, c, weights) + 0.5 * c.score / top
             if q.ranked:  # "which … the most" is answered by a sentence that ranks (as in Chinese)
                 got *= RANK_FACTORS[bool(RANKING.search(c.info.sentence.text))]
             elif q.kind == "list":  # "which five …" is answered by a sentence that lists (as in Chinese)
@@ -575,7 +576,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
             else:
                 reason = "报告中没有与问题相符的内容，下面是最接近的段落，仅供参考。"
     elif q.lang == "en":
-        coverage = english_coverage(groups, best, ctx.group_weight)
+        coverage = english_coverage(groups, best, weights)
         conf = coverage
         if not _years_ok(q, hit, ctx.pipeline):
             reason, vetoed = f"the report covers {ctx.pipeline.report_years()}, not {', '.join(q.years)}.", True
