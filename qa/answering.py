@@ -115,7 +115,7 @@ def _passage_text(hit: Hit) -> str:
     return hit.text + " ".join(hit.passage.section)
 
 
-def _unknown_place(q: Question, ctx: Context) -> str | None:
+def _unknown_name(q: Question, ctx: Context) -> str | None:
     """A place or a name the report never writes: 黔江区 (a place by its suffix), 成都, 四川省, 抖音,
     今日头条 (names by CC-CEDICT; a word alone or two words joined)."""
     for token in tokenize_query(q.text):
@@ -210,18 +210,14 @@ def _missing_key(terms: dict[str, float], cand: Candidate) -> str | None:
     return None if key in near else key
 
 
-def english_coverage(groups: Sequence[frozenset[str]], cand: Candidate,
-                     weights: Sequence[float] | None = None) -> float:
+def english_coverage(groups: Sequence[frozenset[str]], weights: Sequence[float], cand: Candidate) -> float:
     """Share of the English question's words (each a group of report words it may mean) that have
     a meaning near the candidate: 1 in its sentence, 0.8 in its headings, 0.6 elsewhere in its
-    passage; each word counted by its ``weights`` entry (how telling it is), else alike."""
-    if not groups:
-        return 0.0
+    passage; each word counted by its ``weights`` entry (how telling it is)."""
     heads = heading_terms(cand.passage.section)
     words = passage_words(cand.passage)
     got = total = 0.0
-    for i, g in enumerate(groups):
-        w = weights[i] if weights is not None else 1.0
+    for g, w in zip(groups, weights, strict=True):
         total += w
         if g & cand.info.terms:
             got += w
@@ -531,7 +527,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
         names = [w for _, w in named if w]
 
         def fit(c: Candidate) -> float:
-            got = english_coverage(groups, c, weights) + 0.5 * c.score / top
+            got = english_coverage(groups, weights, c) + 0.5 * c.score / top
             if q.ranked:  # "which … the most" is answered by a sentence that ranks (as in Chinese)
                 got *= RANK_FACTORS[bool(RANKING.search(c.info.sentence.text))]
             elif q.kind == "list":  # "which five …" is answered by a sentence that lists (as in Chinese)
@@ -576,7 +572,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
             else:
                 reason = "报告中没有与问题相符的内容，下面是最接近的段落，仅供参考。"
     elif q.lang == "en":
-        coverage = english_coverage(groups, best, weights)
+        coverage = english_coverage(groups, weights, best)
         conf = coverage
         if not _years_ok(q, hit, ctx.pipeline):
             reason, vetoed = f"the report covers {ctx.pipeline.report_years()}, not {', '.join(q.years)}.", True
@@ -721,7 +717,7 @@ def answer_question(
     if not past and q.lang == "zh" and is_elliptical(q.text):
         return _abstain(q, hits, use, "这像是接着上一个问题的追问，但没有上一个问题。请把问题问完整，"
                         "例如“区县政府的答复率是多少？”（在对话中追问时会自动带上前面的问题）。")
-    place = _unknown_place(q, ctx)
+    place = _unknown_name(q, ctx)
     if place:
         return _abstain(q, hits, use, f"报告中没有提到“{place}”。" if q.lang == "zh" else f"the report never mentions {place}.")
     if q.comparison is not None:
