@@ -40,6 +40,7 @@ from qa.extract import (
     passage_words,
     read_sentence,
     sentence_index,
+    term_weights,
     value_class,
 )
 from qa.inputs import check_k, clean_question
@@ -226,6 +227,24 @@ def english_coverage(groups: Sequence[frozenset[str]], weights: Sequence[float],
         elif g & words:
             got += 0.6 * w
     return got / total if total else 0.0
+
+
+def english_closeness(groups: Sequence[frozenset[str]], weights: Sequence[float], cand: Candidate) -> float:
+    """How close to the candidate's value the English question's words are: each word (a group of
+    report words it may mean) counts once, by its ``weights`` entry times the closeness of its
+    nearest meaning (1 in the value's label, less in its clause, the clauses before, the sentence,
+    the headings — as a Chinese term is weighed, :func:`qa.extract.term_weights`)."""
+    total = sum(weights)
+    if not total:
+        return 0.0
+    v = cand.value
+    flat = {h: 1.0 for g in groups for h in g}
+    if v is None:
+        _, found = term_weights(flat, cand.info, None, heading_terms(cand.passage.section))
+    else:
+        _, found = term_weights(flat, cand.info, v.clause, heading_terms(cand.passage.section), v.item,
+                                cand.info.list_span, v.label, v.breakdown)
+    return sum(w * max((found.get(h, 0.0) for h in g), default=0.0) for g, w in zip(groups, weights, strict=True)) / total
 
 
 def _coverage(terms: dict[str, float], cand: Candidate) -> float:
@@ -522,12 +541,15 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
     named = english_names(ctx, q) if q.lang == "en" else []
     if q.lang == "en":
         # an English word has several possible meanings: the candidate near a meaning of the most
-        # question words wins over one that matches a single word's rare meaning strongly
+        # question words wins over one that matches a single word's rare meaning strongly — and,
+        # of the figures of one sentence, the one whose own clause holds them (each English word
+        # counted once, however many of its meanings the clause has: "health" → 卫生, 公共卫生)
         top = max(c.score for c in cands) or 1.0
         names = [w for _, w in named if w]
 
         def fit(c: Candidate) -> float:
-            got = english_coverage(groups, weights, c) + 0.5 * c.score / top
+            got = (english_coverage(groups, weights, c) + 0.5 * c.score / top
+                   + 0.5 * english_closeness(groups, weights, c))
             if q.ranked:  # "which … the most" is answered by a sentence that ranks (as in Chinese)
                 got *= RANK_FACTORS[bool(RANKING.search(c.info.sentence.text))]
             elif q.kind == "list":  # "which five …" is answered by a sentence that lists (as in Chinese)

@@ -54,7 +54,9 @@ EN_STOPWORDS = frozenset(
 _SKIP_GLOSS = re.compile(r"^(?:surname|variant of|old variant|see |see also|used in|abbr\.? |cl:|pr\.|also written|"
                          r"\(dialect\)|\(old\)|\(archaic\)|\(literary\)|\(bound form\)|\(Tw\))", re.I)
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
+#: An English word; a hyphen joins two ("housing-security", "state-owned"): each is a word, and the
+#: pair a phrase the multi-word glosses match ("state owned" → 国有), in questions and glosses alike.
+_WORD = re.compile(r"[a-z][a-z']*[a-z]|[a-z]")
 #: Headwords of two to eight characters: a single character is too polysemous to stand for a gloss.
 _CJK = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 MIN_PREFIX = 5
@@ -86,6 +88,8 @@ def content_stems(text: str) -> list[str]:
 
     >>> content_stems("How many applications were received online?")
     ['applic', 'receiv', 'onlin']
+    >>> content_stems("state-owned land")
+    ['state', 'own', 'land']
     """
     words = _WORD.findall(text.lower().replace("’", "'"))
     return [stem(w) for w in words if w not in EN_STOPWORDS and len(w) > 1]
@@ -220,7 +224,7 @@ def glossary_version() -> str:
     except md.PackageNotFoundError:
         cedict = "none"
     domain = hashlib.sha256(DOMAIN_GLOSSARY.read_bytes()).hexdigest()[:12] if DOMAIN_GLOSSARY.is_file() else "none"
-    return f"cedict-{cedict}:domain-{domain}:rules-7"
+    return f"cedict-{cedict}:domain-{domain}:rules-8"
 
 
 class Glossary:
