@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -440,6 +440,49 @@ def _kind_agreement(q: Question, cand: Candidate) -> float:
     return 0.0
 
 
+#: A figure about a field or a body the question does not name (:func:`extra_scopes`) counts this
+#: much among the best :data:`SCOPE_RERANK` candidates: "How many normative documents were issued
+#: citywide" is not answered by "公开教育领域行政规范性文件19件" when "全市共制发…1532件" is there.
+EXTRA_SCOPE = 0.8
+SCOPE_RERANK = 12
+_SCOPE_SUFFIX = re.compile(r"(?:领域|部门|政府|方面)$")
+_TITLED = re.compile(r"《[^》]*》")
+
+
+def _score(c: Candidate) -> float:
+    return c.score
+
+
+def extra_scopes(ctx: Context, q: Question, groups: Sequence[frozenset[str]], cand: Candidate) -> list[str]:
+    """The fields and bodies a figure is about that the question does not name: 区县政府 in
+    "区县政府答复5147件", 灾害事故救援领域 for 802件 in "公开灾害事故救援领域政府信息3024篇，发布政策解读
+    稿件802件". They are named by the figure's own words (from its clause's start or the figure
+    before it) — or, when those name none, by the clause before and the words the sentence opens
+    with (not inside a document's title《…》). A question that names no field nor body asks of the
+    whole; an English question names one by a meaning of one of its words (``groups``)."""
+    if cand.value is None or cand.value.kind not in ("number", "percent"):
+        return []
+    info, v = cand.info, cand.value
+    text = info.sentence.text
+    start = max([info.clauses[v.clause][0], *(x.end for x in info.values if x.end <= v.start)])
+    own = ctx.scopes(text[start : v.start])
+    if not own:
+        before = info.clauses[v.clause - 1][0] if v.clause else start
+        opening = text[: min(min(x.start for x in info.values), before)]
+        own = ctx.scopes(_TITLED.sub("", opening) + "，" + text[before:start])
+    out = []
+    for scope in own:
+        core = _SCOPE_SUFFIX.sub("", scope) or scope
+        words = [t for t in tokenize_query(core) if len(t) > 1] or [core]
+        if q.lang == "en":
+            named = any(any(w in g for g in groups) for w in words)
+        else:
+            named = any(w in q.text for w in words) or sum(ch in q.text for ch in core) >= 0.5 * len(core)
+        if not named:
+            out.append(scope)
+    return out
+
+
 def _formal(name: str) -> str:
     """A government body's short and formal names alike: 重庆市人民政府办公厅 → 重庆市政府办公厅."""
     return name.replace("人民政府", "政府")
@@ -539,6 +582,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
     groups = ctx.english_groups(q.text) if q.lang == "en" else []
     weights = [ctx.group_weight(g) for g in groups]
     named = english_names(ctx, q) if q.lang == "en" else []
+    rank_key: Callable[[Candidate], float] = _score
     if q.lang == "en":
         # an English word has several possible meanings: the candidate near a meaning of the most
         # question words wins over one that matches a single word's rare meaning strongly — and,
@@ -558,8 +602,13 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
                     got *= LISTED_FACTOR  # … and the one that counts or lists five
             return got * 0.5 ** sum(not _named_near(w, c) for w in names)  # Yukuaiban, Beibei District
         cands = sorted(cands, key=lambda c: -fit(c))
+        rank_key = fit
     if ctx.model_reranks(q.text):  # where the model helps: paraphrases, English the glossary half knows
         cands = _rerank_dense(ctx, q, cands, sum(current.values()))
+    if cands[0].value is not None:  # of the best figures, those about a field or body not asked of last
+        best_few = sorted(cands[:SCOPE_RERANK], key=lambda c: -rank_key(c) * (
+            EXTRA_SCOPE if extra_scopes(ctx, q, groups, c) else 1.0))
+        cands = best_few + cands[SCOPE_RERANK:]
     if q.followup and cands[0].value is not None:
         # a follow-up names what changes ("行政诉讼呢？"): the value must be close to those words
         total = sum(current.values()) or 1.0

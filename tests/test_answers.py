@@ -548,3 +548,16 @@ def test_an_elliptical_question_without_history_asks_for_the_rest(lexical_qa: qa
     a = lexical_qa.answer("那区县政府呢？")
     assert a.abstained and "问完整" in a.text
     assert not lexical_qa.answer("那区县政府呢？", history=["市政府部门的答复率是多少？"]).abstained
+
+
+@pytest.mark.parametrize("question, expected, not_this", [
+    # a question that names no field nor body asks of the whole, not of 教育领域 or 市文化旅游委
+    ("How many administrative normative documents were issued citywide in 2018?", "1532件", "19件"),
+    ("在政府网站上挂出来的信息有多少条？", "628088条", "12957条"),
+    # … and a body it names is the figure's own ("区县政府受理申请5208件", after 市政府部门's)
+    ("How many disclosure requests did district and county governments receive?", "5208件", "2134件"),
+])
+def test_a_figure_about_a_field_or_body_not_asked_of_is_not_the_answer(
+        lexical_qa: qa.ReportQA, question: str, expected: str, not_this: str) -> None:
+    a = lexical_qa.answer(question)
+    assert not a.abstained and expected in a.text and not a.text.startswith(not_this), a.text
