@@ -812,6 +812,8 @@ def answer_question(
         if q.comparison.op in ("diff", "ratio"):
             # a difference the report does not state is no single figure of it: say so
             return _no_operands(q, hits, use)
+        if q.comparison.loose:  # "企业和个体户一共多少户": one figure the report gives for both
+            q = analyse(text, past, comparisons=False)
     found = _find(ctx, q, terms, current, hits)
     if q.comparison is not None and q.comparison.op in ("sum", "complement") and found.best is not None \
             and not _stated_directly(ctx, q, found.best):

@@ -270,6 +270,10 @@ def _each_operand(ctx: Context, q: Question, hits: Sequence[Hit]) -> list[tuple[
                 continue
             if picked and not _comparable(picked[0][0].value, v):  # type: ignore[arg-type]
                 continue
+            if picked and comp.op == "sum" and not _alike(picked[0][0].value, v):  # type: ignore[arg-type]
+                continue  # a sum adds what is counted alike: not 篇 and 次
+            if picked and comp.loose and cand.passage.chunk_id != picked[0][0].passage.chunk_id:
+                continue  # "A和B一共": the parts the report lists together, not figures found apart
             if q.lang == "en" and not _english_operand_ok(groups, cand, picked):
                 continue
             first = picked[0][0].value.amount if picked else None  # type: ignore[union-attr]

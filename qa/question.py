@@ -78,6 +78,8 @@ class Comparison:
     context: str  # the rest of the question, shared by the operands
     also_diff: bool = False  # "哪个多，多多少？"
     measure: str = ""  # what is compared when the question names it: "哪一类的总投资最大" → 总投资
+    #: asked only by 一共/总共 ("A和B一共多少"): when no figure of each is found, one figure is asked
+    loose: bool = False
 
 
 @dataclass(frozen=True)
@@ -396,7 +398,8 @@ _STRIP_ASK = re.compile(
 )
 _LEAD = re.compile(r"^(?:请问|在|对于|关于)")
 _TRAIL = re.compile(r"(?:大约|大概|约|一共|总共|共)$")
-_PREDICATE = re.compile(r"合计|加起来|一共|总共|共计|之和|总和|总计|相加|相比|比较|的?(?:有|是|为)?(?:多少|几)")
+_PREDICATE = re.compile(r"合计|加起来|一共|总共|共计|之和|总和|总计|相加|加一块儿?|加在一起|加一起|相比|比较|"
+                        r"的?(?:有|是|为)?(?:多少|几)")
 
 
 def _phrase(text: str) -> str:
@@ -459,7 +462,13 @@ def parse_comparison(q: str) -> Comparison | None:
         whole = _phrase(m.group(1))
         return Comparison("complement", (whole, _phrase(m.group(2))), whole)
     pick = re.search(r"(哪个|哪种|哪类|哪一类|哪项|哪一项|谁|哪一个|哪方)[^，,。？?]*?(更多|更高|更大|最多|最高|多|高|大|更少|更低|最少|少|低)", q)
-    total = re.search(r"合计|加起来|共计|之和|总和|总计|相加", q)
+    total = re.search(r"合计|加起来|共计|之和|总和|总计|相加|加一块|加在一起|加一起", q)
+    # "A和B一共多少": two things named and a total asked of them — or one figure of a thing named so
+    # ("企业和个体户一共多少户": the 市场主体 the report counts), which is tried when the sum is not found
+    loose = not (pick or total) and bool(re.search(r"一共|总共", q))
+    if loose and re.search(r"(?:这|那)(?:些|[两几\d一二三四五六七八九十]+[个条类种项家])|等|之类", q):
+        return None  # "12320和12356这两条热线一共…", "人民日报、重庆日报这些媒体上": one thing, its examples
+    total = total or (re.search(r"一共|总共", q) if loose else None)
     if not (pick or total):
         return None
     # the comma-separated segment that holds the conjunction: "…中，A和B相比，哪个…"
@@ -473,6 +482,8 @@ def parse_comparison(q: str) -> Comparison | None:
     parts = [_phrase(p) for p in _split_conjunction(segment)]
     parts = [re.sub(r"(?:相比|比较|对比)$", "", p) for p in parts]
     parts[-1] = _PREDICATE.split(parts[-1])[0]  # "审批三类项目合计有多少个" → "审批三类项目"
+    if loose and _PREDICATE.split(segment)[0].strip().endswith("的"):
+        return None  # "对答复不服、去申请复议的一共多少件": those who did both, not two things
     shared = ""
     parts[-1] = re.sub(r"[一二三四五六七八九十两\d]+者(?:之中|当中|中)?$", "", parts[-1])  # "A、B、C三者中"
     m = re.search(r"^(.+?)(?:的|[一二三四五六七八九十两\d]+[类种个项大])(.*)$", parts[-1])
@@ -487,7 +498,7 @@ def parse_comparison(q: str) -> Comparison | None:
         measure = _phrase(q[pick.end(1) : pick.start(2)])
         return Comparison(op, tuple(parts), context, also_diff=bool(re.search(r"(?:多|少|差|多出|高出|多了|少了)多少|相差", q)),
                           measure=re.sub(r"^(?:是|的)+|(?:是|的|最|更)+$", "", measure))
-    return Comparison("sum", tuple(parts), context)
+    return Comparison("sum", tuple(parts), context, loose=loose)
 
 
 _EN_DIFF_ASK = re.compile(r"\b(?:by )?how (?:many|much)\b|\bwhat (?:was|is) the (?:gap|difference)\b|\band by\b", re.I)
@@ -596,10 +607,11 @@ def _parse_sum_en(text: str) -> Comparison | None:
     return None
 
 
-def analyse(text: str, history: tuple[str, ...] = ()) -> Question:
+def analyse(text: str, history: tuple[str, ...] = (), comparisons: bool = True) -> Question:
+    """What ``text`` asks (``comparisons=False``: read as a question of one figure)."""
     norm = normalize(text)
     lang = detect_lang(text)
-    comparison = parse_comparison(norm) if lang == "zh" else parse_comparison_en(text)
+    comparison = None if not comparisons else parse_comparison(norm) if lang == "zh" else parse_comparison_en(text)
     kind: QuestionKind = "fact"
     if comparison is not None:
         kind = "compare"

@@ -561,3 +561,24 @@ def test_a_figure_about_a_field_or_body_not_asked_of_is_not_the_answer(
         lexical_qa: qa.ReportQA, question: str, expected: str, not_this: str) -> None:
     a = lexical_qa.answer(question)
     assert not a.abstained and expected in a.text and not a.text.startswith(not_this), a.text
+
+
+@pytest.mark.parametrize("question, expected", [
+    # 一共 with things named: their sum, of the figures the report lists together, counted alike
+    ("2018年核准、备案、审批的项目一共有多少个？", "838个"),
+    ("市政府办公厅和市政府部门一共受理了多少件申请？", "2688件"),
+    # … or one figure, when the things are examples of one (这两条热线) or the sum is not found
+    ("12320和12356这两条热线一共接了多少条咨询投诉？", "11056条"),
+    ("市场主体名录库里一共装了多少户企业和个体户？", "323.3万户"),
+])
+def test_a_total_asked_with_yigong(lexical_qa: qa.ReportQA, question: str, expected: str) -> None:
+    a = lexical_qa.answer(question)
+    assert not a.abstained and expected in a.text, a.text
+
+
+def test_those_who_did_two_things_are_not_two_things() -> None:
+    from qa.question import parse_comparison
+
+    assert parse_comparison("对政府答复不服气、去申请复议的一共多少件啊？") is None
+    c = parse_comparison("核准、备案、审批三类项目加一块儿一共多少个？")
+    assert c is not None and c.op == "sum" and len(c.operands) == 3 and not c.loose
