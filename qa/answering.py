@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
 from qa.arithmetic import compare, computed_answer, extreme
-from qa.context import ASK_UNITS, CJK_WORD, Context, hit_for, span
+from qa.context import ASK_UNITS, CJK_WORD, QUOTED, Context, hit_for, span
 from qa.decision import EN_THRESHOLD, THRESHOLD, Evidence, confidence, contributions, weakest
 from qa.extract import (
     LIST_FACTORS,
@@ -44,7 +44,7 @@ from qa.extract import (
     value_class,
 )
 from qa.inputs import check_k, clean_question
-from qa.question import Question, analyse, is_elliptical, parse_comparison, resolve_relative_years
+from qa.question import Question, analyse, conjuncts, is_elliptical, parse_comparison, resolve_relative_years
 from qa.text import STOPWORDS, precise_words, tokenize_query, word_tag
 from qa.types import Answer, Explanation, Hit, Mode
 
@@ -701,16 +701,18 @@ def _stated_shares(ctx: Context, q: Question) -> Answer | None:
     assert q.comparison is not None
     parts = parse_comparison(q.comparison.operands[0])
     whole = q.comparison.operands[1]
-    if parts is None or parts.op != "sum":
+    # "A和B加起来", "“A”和“B”这两类": the parts (a sum asked, or things named together)
+    operands = list(parts.operands) if parts is not None and parts.op == "sum" else conjuncts(q.comparison.operands[0])
+    if len(operands) < 2:
         return None
     picked: list[tuple[Candidate, Hit]] = []
-    operands = list(parts.operands)
     operands[0] = _without_context(operands[0])
     for part in operands:
         sub = analyse(f"{part}占{whole}的比例是多少？")
         sub = replace(sub, kind="rate", unit="%", unit_class="percent", comparison=None)
         weights = ctx.weights(sub.text)
-        own = ctx.weights(part)
+        quoted = QUOTED.search(part)  # "答复结果为“已主动公开”": the quoted name is the part's own words
+        own = ctx.weights(quoted.group(1) if quoted else part)
         found = _find(ctx, sub, weights, weights, ctx.hits(sub.text))
         if found.reason is not None or found.best is None or found.hit is None or not own:
             return None
@@ -721,7 +723,7 @@ def _stated_shares(ctx: Context, q: Question) -> Answer | None:
         picked.append((found.best, found.hit))
     values = [c.value for c, _ in picked if c.value is not None]
     total = sum(v.amount or 0.0 for v in values)
-    names = [p.strip("“”") for p in operands]
+    names = [q_.group(1) if (q_ := QUOTED.search(p)) else p.strip("“”") for p in operands]
     working = " + ".join(f"{n}{v.text}" for n, v in zip(names, values, strict=True)) + f" = {round(total, 2):g}%"
     return computed_answer(ctx, q, picked, working)
 

@@ -272,8 +272,10 @@ def _each_operand(ctx: Context, q: Question, hits: Sequence[Hit]) -> list[tuple[
                 continue
             if picked and comp.op == "sum" and not _alike(picked[0][0].value, v):  # type: ignore[arg-type]
                 continue  # a sum adds what is counted alike: not 篇 and 次
-            if picked and comp.loose and cand.passage.chunk_id != picked[0][0].passage.chunk_id:
-                continue  # "A和B一共": the parts the report lists together, not figures found apart
+            apart = bool(picked) and cand.passage.chunk_id != picked[0][0].passage.chunk_id
+            named = sum(w for t, w in op_terms.items() if t in cand.close) >= 0.5 * sum(op_terms.values())
+            if comp.loose and (apart or not named):
+                continue  # "A和B一共": parts the report lists together, each named where its figure is
             if q.lang == "en" and not _english_operand_ok(groups, cand, picked):
                 continue
             first = picked[0][0].value.amount if picked else None  # type: ignore[union-attr]

@@ -410,6 +410,17 @@ def _phrase(text: str) -> str:
 _CONJUNCTIONS = frozenset({"和", "与", "跟", "以及", "及", "同", "、", "还是"})
 
 
+def conjuncts(text: str) -> list[str]:
+    """The things ``text`` names joined by conjunctions, without a count that sums them up:
+    "“不属于本行政机关公开”和“申请信息不存在”这两类答复" → the two quoted names.
+
+    >>> conjuncts("“不属于本行政机关公开”和“申请信息不存在”这两类答复")
+    ['“不属于本行政机关公开”', '“申请信息不存在”']
+    """
+    text = re.sub(r"(?:这|那)?[两二三四五六七八九十\d]+[类种个项样]\S{0,4}$", "", text.strip())
+    return [p for p in (_phrase(x) for x in _split_conjunction(text)) if p]
+
+
 def _split_conjunction(segment: str) -> list[str]:
     """``segment`` split at its conjunctions — as words, so 同 in 同意 or 及 in 及时 is no "and"."""
     from qa.text import precise_words
@@ -453,7 +464,7 @@ def parse_comparison(q: str) -> Comparison | None:
     m = re.search(r"(.+?)是(.+?)的(?:多少|几)倍", q)
     if m:
         return Comparison("ratio", (_phrase(m.group(1)), _phrase(m.group(2))), "")
-    m = re.search(r"(.+?)占(.+?)的?(?:比例|比重|百分之几|百分比|多少|几成)", q)
+    m = re.search(r"(.+?)占(.+?)的?(?:比例|比重|百分之几|百分之多少|百分比|多少|几成)", q)
     if m and not re.fullmatch(r"(?:多少|几|百分之几|比|比例)(?:是|为)?", _phrase(m.group(2))):
         # "占多少比例" names no whole: a share the report states, asked as a rate
         return Comparison("share", (_phrase(m.group(1)), _phrase(m.group(2))), "")
@@ -466,8 +477,8 @@ def parse_comparison(q: str) -> Comparison | None:
     # "A和B一共多少": two things named and a total asked of them — or one figure of a thing named so
     # ("企业和个体户一共多少户": the 市场主体 the report counts), which is tried when the sum is not found
     loose = not (pick or total) and bool(re.search(r"一共|总共", q))
-    if loose and re.search(r"(?:这|那)(?:些|[两几\d一二三四五六七八九十]+[个条类种项家])|等|之类", q):
-        return None  # "12320和12356这两条热线一共…", "人民日报、重庆日报这些媒体上": one thing, its examples
+    if loose and re.search(r"[这那]些|等|之类", q):
+        return None  # "人民日报、重庆日报这些媒体上一共…": one thing, and examples of it
     total = total or (re.search(r"一共|总共", q) if loose else None)
     if not (pick or total):
         return None

@@ -582,3 +582,13 @@ def test_those_who_did_two_things_are_not_two_things() -> None:
     assert parse_comparison("对政府答复不服气、去申请复议的一共多少件啊？") is None
     c = parse_comparison("核准、备案、审批三类项目加一块儿一共多少个？")
     assert c is not None and c.op == "sum" and len(c.operands) == 3 and not c.loose
+
+
+@pytest.mark.parametrize("question, expected", [
+    # the parts' stated shares summed: named by quotes ("答复结果为“已主动公开”"), or as "这两类"
+    ("答复结果为“已主动公开”和“同意全部公开”的两类合计占总数的百分之多少？", "= 69%"),
+    ("“不属于本行政机关公开”和“申请信息不存在”这两类答复一共占总数的百分之几？", "= 12%"),
+])
+def test_shares_of_parts_named_together_are_summed(lexical_qa: qa.ReportQA, question: str, expected: str) -> None:
+    a = lexical_qa.answer(question)
+    assert not a.abstained and expected in a.text and "“" not in a.text.split("=")[0], a.text
