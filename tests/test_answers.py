@@ -592,3 +592,19 @@ def test_those_who_did_two_things_are_not_two_things() -> None:
 def test_shares_of_parts_named_together_are_summed(lexical_qa: qa.ReportQA, question: str, expected: str) -> None:
     a = lexical_qa.answer(question)
     assert not a.abstained and expected in a.text and "“" not in a.text.split("=")[0], a.text
+
+
+@pytest.mark.parametrize("question, said", [
+    # a part of a figure the question states as the whole is given with it, or not at all
+    ("政府网站公开的628088条信息中，市本级网站公开了多少条？", "628088"),
+    ("How many of the 1,868 in-person requests were handled by district and county governments?", "1868"),
+])
+def test_a_part_of_a_stated_whole_that_the_report_does_not_break_down(
+        lexical_qa: qa.ReportQA, question: str, said: str) -> None:
+    a = lexical_qa.answer(question)
+    assert a.abstained and said in a.text, a.text
+
+
+def test_a_part_of_a_stated_whole_given_with_it_is_answered(lexical_qa: qa.ReportQA) -> None:
+    a = lexical_qa.answer("公开的6.6万条政府采购信息中，区县有多少条？")
+    assert not a.abstained and "4.9万条" in a.text, a.text
