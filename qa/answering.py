@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
-from qa.arithmetic import compare, computed_answer, extreme
+from qa.arithmetic import compare, computed_answer, extreme, whole_without_part
 from qa.context import ASK_UNITS, CJK_WORD, QUOTED, Context, hit_for, span
 from qa.decision import EN_THRESHOLD, THRESHOLD, Evidence, confidence, contributions, weakest
 from qa.extract import (
@@ -109,21 +109,6 @@ def _periods_ok(q: Question, hit: Hit) -> bool:
 
 def _figures_ok(q: Question, hit: Hit) -> bool:
     return all(f in _passage_text(hit) for f in q.figures)
-
-
-def _whole_without_part(q: Question, best: Candidate) -> str | None:
-    """A figure the question states as the whole it asks a part of ("政府网站公开的628088条信息中，
-    市本级…") that is neither in the answer's sentence nor the one before: a part of it would be
-    given with it, so the report does not give the part."""
-    at = sentence_index(best) or 0
-    near = best.info.sentence.text + (best.passage.sentences[at - 1].text if at > 0 else "")
-    text = q.norm.replace(",", "")
-    for f in q.figures:
-        n = re.escape(f)
-        if f not in near and (re.search(rf"(?<![\d.]){n}[^，,。？?]{{0,12}}(?:中|里|当中)", text) or re.search(
-                rf"\b(?:of|out of|among)\s+(?:the|those|these|all|all the)?\s*{n}(?![\d.])", text, re.I)):
-            return f  # "…628088条信息中", "of the 628,088 items …"
-    return None
 
 
 def _passage_text(hit: Hit) -> str:
@@ -643,7 +628,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
             reason, vetoed = f"报告的统计期是{ctx.pipeline.report_years()}，没有{'、'.join(q.years)}年的这项数据。", True
         elif not _figures_ok(q, hit):
             reason, vetoed = f"报告中没有与“{'、'.join(q.figures)}”相符的内容。", True
-        elif whole := _whole_without_part(q, best):
+        elif whole := whole_without_part(q, best):
             reason, vetoed = f"报告给出了“{whole}”，但没有其中这一部分的数字。", True
         elif not _periods_ok(q, hit):
             reason, vetoed = f"报告给出的是全年的数据，没有{'、'.join(q.periods)}的。", True
@@ -668,7 +653,7 @@ def _find(ctx: Context, q: Question, terms: dict[str, float], current: dict[str,
             reason, vetoed = f"nothing in the report matches {', '.join(q.figures)}.", True
         elif not _periods_ok(q, hit):
             reason, vetoed = "the report gives figures for the whole year, not for a part of it.", True
-        elif whole := _whole_without_part(q, best):
+        elif whole := whole_without_part(q, best):
             reason, vetoed = f"the report gives {whole}, but not this part of it.", True
         elif coverage < EN_THRESHOLD:
             reason = "too little of what the question asks about is near any figure or sentence of the report."
@@ -830,8 +815,9 @@ def answer_question(
         computed = compare(ctx, q, hits)
         if computed is not None:
             return computed
-        if q.comparison.op in ("diff", "ratio"):
-            # a difference the report does not state is no single figure of it: say so
+        if q.comparison.op in ("diff", "ratio", "each"):
+            # a difference the report does not state is no single figure of it, nor is a figure of
+            # each thing named ("男性和女性各占多少"): say so
             return _no_operands(q, hits, use)
         if q.comparison.loose:  # "企业和个体户一共多少户": one figure the report gives for both
             q = analyse(text, past, comparisons=False)

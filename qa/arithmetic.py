@@ -51,6 +51,21 @@ def _comparable(a: Value, b: Value) -> bool:
     return ua is None or ub is None or ua == ub
 
 
+def whole_without_part(q: Question, best: Candidate) -> str | None:
+    """A figure the question states as the whole it asks a part of ("政府网站公开的628088条信息中，
+    市本级…") that is neither in the answer's sentence nor the one before: a part of it would be
+    given with it, so the report does not give the part."""
+    at = sentence_index(best) or 0
+    near = best.info.sentence.text + (best.passage.sentences[at - 1].text if at > 0 else "")
+    text = q.norm.replace(",", "")
+    for f in q.figures:
+        n = re.escape(f)
+        if f not in near and (re.search(rf"(?<![\d.]){n}[^，,。？?]{{0,12}}(?:中|里|当中)", text) or re.search(
+                rf"\b(?:of|out of|among)\s+(?:the|those|these|all|all the)?\s*{n}(?![\d.])", text, re.I)):
+            return f  # "…628088条信息中", "of the 628,088 items …"
+    return None
+
+
 def _label_before(c: Candidate) -> str:
     """The report's words that name a figure: from its clause's start (or the figure before it)."""
     v = c.value
@@ -268,9 +283,11 @@ def _each_operand(ctx: Context, q: Question, hits: Sequence[Hit]) -> list[tuple[
                 continue
             if any(v == p.value and cand.info == p.info for p, _ in picked):
                 continue
+            if whole_without_part(q, cand):
+                continue  # "11499篇政策解读信息中，市本级和区县各占多少": parts given with the whole
             if picked and not _comparable(picked[0][0].value, v):  # type: ignore[arg-type]
                 continue
-            if picked and comp.op == "sum" and not _alike(picked[0][0].value, v):  # type: ignore[arg-type]
+            if picked and comp.op in ("sum", "each") and not _alike(picked[0][0].value, v):  # type: ignore[arg-type]
                 continue  # a sum adds what is counted alike: not 篇 and 次
             apart = bool(picked) and cand.passage.chunk_id != picked[0][0].passage.chunk_id
             named = sum(w for t, w in op_terms.items() if t in cand.close) >= 0.5 * sum(op_terms.values())
@@ -327,6 +344,8 @@ def _computed(ctx: Context, q: Question, picked: Sequence[tuple[Candidate, Hit]]
     elif op == "sum":
         x = sum(amounts)
         text = " + ".join(named) + f" = {result(x)}"
+    elif op == "each":
+        text = "；".join(named)
     elif op == "ratio":
         if amounts[1] == 0:
             return None

@@ -66,7 +66,7 @@ _KIND_RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
 FOLLOWUP_START = re.compile(r"^(?:那|那么|其中|这些|这个|此外|另外|还有|它|他们|其|and |what about |how about )", re.I)
 FOLLOWUP_END = re.compile(r"(?:呢|怎么样|如何|又是多少|呢？|呢\?)[？?]?$")
 
-Op = Literal["diff", "sum", "ratio", "share", "max", "min", "complement"]
+Op = Literal["diff", "sum", "ratio", "share", "max", "min", "complement", "each"]
 
 
 @dataclass(frozen=True)
@@ -461,6 +461,13 @@ def parse_comparison(q: str) -> Comparison | None:
     m = re.search(r"([^，,]+?)(?:和|与|跟|同)([^，,]+?)(?:之间)?(?:相差|差距是|之差是|之差|差了|差)(?:是|有|为)?(?:多少|几)", q)
     if m:  # "受理来信与办结来信相差多少件": the difference, whichever is larger
         return Comparison("diff", (_phrase(m.group(1)), _phrase(m.group(2))), q[m.end():])
+    each = re.search(r"各(?:自)?(?:占|有|是|为)?了?(?:多少|几)|分别(?:是|有|占|为)?了?(?:多少|几)", q)
+    if each:  # "男性和女性各占多少", "A、B分别有多少": a figure for each thing named
+        segment = re.split(r"[，,]", q[: each.start()])[-1]
+        parts = conjuncts(_PREDICATE.split(segment)[0])
+        if len(parts) > 1:  # the rest of the question is what each is a figure of
+            return Comparison("each", tuple(parts), q[: each.start() - len(segment)] + q[each.start():], loose=True)
+        return None
     m = re.search(r"(.+?)是(.+?)的(?:多少|几)倍", q)
     if m:
         return Comparison("ratio", (_phrase(m.group(1)), _phrase(m.group(2))), "")

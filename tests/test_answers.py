@@ -608,3 +608,12 @@ def test_a_part_of_a_stated_whole_that_the_report_does_not_break_down(
 def test_a_part_of_a_stated_whole_given_with_it_is_answered(lexical_qa: qa.ReportQA) -> None:
     a = lexical_qa.answer("公开的6.6万条政府采购信息中，区县有多少条？")
     assert not a.abstained and "4.9万条" in a.text, a.text
+
+
+def test_a_figure_for_each_thing_named(lexical_qa: qa.ReportQA) -> None:
+    a = lexical_qa.answer("网络申请和当面申请各有多少件？")
+    assert not a.abstained and "1908件" in a.text and "1868件" in a.text and len(a.citations) >= 1, a.text
+    # a breakdown the report does not have: no figure for each, so no answer
+    for question in ("提交信息公开申请的人里，男性和女性各占多少？",
+                     "2018年全市发布的11499篇政策解读信息中，市本级和区县各占多少篇？"):
+        assert lexical_qa.answer(question).abstained, question
