@@ -51,7 +51,10 @@ _EN_NUMBERS = {w: i for i, w in enumerate("two three four five six seven eight n
 #: "哪五个区县", "哪3类", "前五位是哪些": the number of things asked for.
 _ZH_LISTED = re.compile(r"哪([\d一二三四五六七八九十两]+)[个类项种家条大位名]|前([\d一二三四五六七八九十两]+)[位名个]")
 _KIND_RULES: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
+    # a document asked by its genre (出台了什么办法, 那份意见叫什么): its title or number
     ("docno", re.compile(r"文号|发文字号|文件号|编号|哪个文件|什么文件|哪份文件|哪[一1]?份文件|哪[一1]?号|几号文|发文号|document number|which document|"
+                         r"(?:什么|哪个|哪份|哪一?部)(?:办法|规定|意见|通知|方案|条例|细则|要点)|"
+                         r"(?:办法|规定|意见|通知|方案|条例|细则|要点)(?:的名字|的名称)?(?:叫|是)(?:什么|啥)|"
                          r"\bdoc(?:ument)? (?:number|no\b)|\b(?:reference|file|serial|issuing) number\b|"
                          r"\bnumber of the (?:[\w'-]+ ){0,6}?(?:notice|circular|document|opinion|plan|decision|file)\b", re.I)),
     ("rate", re.compile(r"率|比例|比重|占比|百分之几|百分之多少|百分比|占.*多少|percent|rate|share|proportion", re.I)),

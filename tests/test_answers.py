@@ -278,6 +278,8 @@ def test_an_answer_of_another_type_is_no_answer(lexical_qa: qa.ReportQA, questio
     ("市政府办公厅关于网上办事大厅信息公开的那份通知，文号是多少？", "渝府办发〔2018〕29号"),
     ("卫生部门搞的那个健康科普访谈节目叫啥名字？", "《不健不散》"),  # the 卫生 department: 卫生健康
     ("为推行“双随机、一公开”监管，出台了什么文件？", "《市场监管随机抽查暂行办法》"),  # a title, no 文号
+    ("为推行“双随机、一公开”监管，重庆出台了什么办法？", "《市场监管随机抽查暂行办法》"),  # a document by its genre
+    ("推行“双随机、一公开”监管时出台的办法叫什么名字？", "《市场监管随机抽查暂行办法》"),
     ("去年征地的批复公开了多少件，多不多？", "1088件"),  # 多不多 asks nothing the report could lack
     ("因信息公开提起的行政复议，去年跟前年比是多了还是少了？", "基本持平"),  # the report's year-on-year
     ("渝快办的效能监管机制分哪几个环节？", "日扫描"),  # 环节: the kind of the items, not a topic
