@@ -216,6 +216,10 @@ _LEAST_ASK = re.compile(r"(?:哪|什么)[^，,。？?]{0,14}?(?:最少|最低)|(
 #: The bottom of a ranking, as a sentence says it.
 _LEAST = re.compile(r"最少|最低|倒数|末位|后\s*\d+\s*位")
 #: "who heads …", "the name of the director": a person, whom the answer's sentence must name.
+#: "Which mayor …" (not "which mayor's hotline"): a mayor by name.
+_EN_WHICH_MAYOR = re.compile(r"\bwhich ((?:vice|deputy)[- ])?(?:\w+ )?mayor\b(?!'s)", re.I)
+#: A person named by title where the report quotes them: "唐良智市长要求…".
+_TITLED_SPEAKER = r"[\u4e00-\u9fff]{{2,3}}{role}(?:要求|指出|强调|表示|提出)"
 _PERSON_ASK = re.compile(r"^\W*who (?:heads|leads|led|chairs|directs|runs|is in charge|was in charge|"
                          r"(?:acted|served|spoke|speaks) as)\b|\bnamed contact\b|"
                          r"\bwho (?:is|was) (?:the )?(?:director|head|chief|leader|chair(?:man|person)?|mayor|spokes(?:man|person)|"
@@ -239,12 +243,14 @@ class Need:
     what: Literal["role", "reason", "time", "body", "rank", "person"]
     #: the role asked (for "role"); "day" or "month" when a time must name one (for "time"); the kind
     #: of body named (for "body": district, department, org); the place in a ranking (for "rank",
-    #: "last" for its bottom)
+    #: "last" for its bottom); the title a person is named by where quoted (for "person": 市长)
     role: str = ""
 
     def met(self, sentence: str) -> bool:
         if self.what == "role":
             return self.role in sentence
+        if self.what == "person" and self.role:
+            return bool(re.search(_TITLED_SPEAKER.format(role=self.role), sentence))
         if self.what == "person":
             return bool(_PERSON.search(sentence))
         if self.what == "rank" and self.role == "last":
@@ -322,6 +328,9 @@ def answer_needs(text: str, kind: str, lang: str = "zh") -> tuple[Need, ...]:
         return (Need("role", role if len(role) >= 2 else m.group(1)[-2:]),)
     if _REASON_ASK.search(norm):
         return (Need("reason"),)
+    m = _EN_WHICH_MAYOR.search(text) if lang == "en" else None
+    if m:  # "which mayor called for …": the mayor named where he speaks (唐良智市长要求…)
+        return (Need("person", "副市长" if m.group(1) else "市长"),)
     if lang == "en" and _PERSON_ASK.search(text):
         return (Need("person"),)
     needs: list[Need] = []

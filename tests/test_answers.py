@@ -619,3 +619,10 @@ def test_a_figure_for_each_thing_named(lexical_qa: qa.ReportQA) -> None:
     for question in ("提交信息公开申请的人里，男性和女性各占多少？",
                      "2018年全市发布的11499篇政策解读信息中，市本级和区县各占多少篇？"):
         assert lexical_qa.answer(question).abstained, question
+
+
+def test_which_mayor_is_the_mayor_named_where_quoted(lexical_qa: qa.ReportQA) -> None:
+    a = lexical_qa.answer("Which mayor called for using government openness to build a law-based government?")
+    assert not a.abstained and "唐良智" in a.text, a.text
+    # the report names no vice mayor; "the mayor's hotline" is no person
+    assert lexical_qa.answer("Which vice mayor is in charge of government transparency work in Chongqing?").abstained
