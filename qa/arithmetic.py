@@ -66,6 +66,14 @@ def whole_without_part(q: Question, best: Candidate) -> str | None:
     return None
 
 
+def _listed_part(cand: Candidate, op_terms: dict[str, float], picked: Sequence[tuple[Candidate, Hit]]) -> bool:
+    """Whether a figure is a part's among parts the report lists together: in the passage of the
+    parts found so far, and named near it by half its words (its clause and the two before)."""
+    if picked and cand.passage.chunk_id != picked[0][0].passage.chunk_id:
+        return False
+    return sum(w for t, w in op_terms.items() if t in cand.close) >= 0.5 * sum(op_terms.values())
+
+
 def _label_before(c: Candidate) -> str:
     """The report's words that name a figure: from its clause's start (or the figure before it)."""
     v = c.value
@@ -289,9 +297,7 @@ def _each_operand(ctx: Context, q: Question, hits: Sequence[Hit]) -> list[tuple[
                 continue
             if picked and comp.op in ("sum", "each") and not _alike(picked[0][0].value, v):  # type: ignore[arg-type]
                 continue  # a sum adds what is counted alike: not 篇 and 次
-            apart = bool(picked) and cand.passage.chunk_id != picked[0][0].passage.chunk_id
-            named = sum(w for t, w in op_terms.items() if t in cand.close) >= 0.5 * sum(op_terms.values())
-            if comp.loose and (apart or not named):
+            if comp.loose and not _listed_part(cand, op_terms, picked):
                 continue  # "A和B一共": parts the report lists together, each named where its figure is
             if q.lang == "en" and not _english_operand_ok(groups, cand, picked):
                 continue

@@ -81,7 +81,8 @@ class Comparison:
     context: str  # the rest of the question, shared by the operands
     also_diff: bool = False  # "哪个多，多多少？"
     measure: str = ""  # what is compared when the question names it: "哪一类的总投资最大" → 总投资
-    #: asked only by 一共/总共 ("A和B一共多少"): when no figure of each is found, one figure is asked
+    #: the parts asked without a word that computes ("A和B一共多少", "A和B各有多少"): each part's
+    #: figure named near it, in one passage; a sum asked only by 一共/总共 that finds none asks one figure
     loose: bool = False
 
 
@@ -215,11 +216,11 @@ _LEAST_ASK = re.compile(r"(?:哪|什么)[^，,。？?]{0,14}?(?:最少|最低)|(
                         r"\b(?:which|what|who)\b[^?.]*?\b(?:fewest|least|lowest|smallest)\b", re.I)
 #: The bottom of a ranking, as a sentence says it.
 _LEAST = re.compile(r"最少|最低|倒数|末位|后\s*\d+\s*位")
-#: "who heads …", "the name of the director": a person, whom the answer's sentence must name.
 #: "Which mayor …" (not "which mayor's hotline"): a mayor by name.
 _EN_WHICH_MAYOR = re.compile(r"\bwhich ((?:vice|deputy)[- ])?(?:\w+ )?mayor\b(?!'s)", re.I)
 #: A person named by title where the report quotes them: "唐良智市长要求…".
 _TITLED_SPEAKER = r"[\u4e00-\u9fff]{{2,3}}{role}(?:要求|指出|强调|表示|提出)"
+#: "who heads …", "the name of the director": a person, whom the answer's sentence must name.
 _PERSON_ASK = re.compile(r"^\W*who (?:heads|leads|led|chairs|directs|runs|is in charge|was in charge|"
                          r"(?:acted|served|spoke|speaks) as)\b|\bnamed contact\b|"
                          r"\bwho (?:is|was) (?:the )?(?:director|head|chief|leader|chair(?:man|person)?|mayor|spokes(?:man|person)|"
