@@ -465,22 +465,30 @@ def extra_scopes(ctx: Context, q: Question, groups: Sequence[frozenset[str]], ca
     info, v = cand.info, cand.value
     text = info.sentence.text
     start = max([info.clauses[v.clause][0], *(x.end for x in info.values if x.end <= v.start)])
-    own = ctx.scopes(text[start : v.start])
+    where = text[start : v.start]
+    own = ctx.scopes(where)
     if not own:
         before = info.clauses[v.clause - 1][0] if v.clause else start
         opening = text[: min(min(x.start for x in info.values), before)]
-        own = ctx.scopes(_TITLED.sub("", opening) + "，" + text[before:start])
+        where = _TITLED.sub("", opening) + "，" + text[before:start]
+        own = ctx.scopes(where)
     out = []
     for scope in own:
         core = _SCOPE_SUFFIX.sub("", scope) or scope
-        words = [t for t in tokenize_query(core) if len(t) > 1] or [core]
         if q.lang == "en":
+            # an English word names the scope or a word just before it ("disaster" for 救援领域 in
+            # "灾害事故救援领域": the glossary may not know the field's last word)
+            at = where.find(scope)
+            span = where[max(0, at - 6) : at] + core if at >= 0 else core
+            words = [t for t in tokenize_query(span) if len(t) > 1 and not ctx.pipeline.is_title_term(t)]
             named = any(any(w in g for g in groups) for w in words)
         else:
+            words = [t for t in tokenize_query(core) if len(t) > 1] or [core]
             named = any(w in q.text for w in words) or sum(ch in q.text for ch in core) >= 0.5 * len(core)
         if not named:
             out.append(scope)
-    return out
+    # a figure for several bodies, one of which the question names (38个区县和两江新区…40个), is its
+    return out if len(out) == len(own) else []
 
 
 def _formal(name: str) -> str:

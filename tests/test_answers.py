@@ -558,6 +558,11 @@ def test_an_elliptical_question_without_history_asks_for_the_rest(lexical_qa: qa
     ("在政府网站上挂出来的信息有多少条？", "628088条", "12957条"),
     # … and a body it names is the figure's own ("区县政府受理申请5208件", after 市政府部门's)
     ("How many disclosure requests did district and county governments receive?", "5208件", "2134件"),
+    # a field the question names by its first words (灾害事故救援领域), a figure for several bodies
+    # one of which it names (为38个区县和两江新区、万盛经开区打造40个)
+    ("In the disaster and accident rescue field, how many policy interpretation pieces were released?",
+     "802件", "8次"),
+    ("How many 'online living rooms' were set up for the districts and counties?", "40个", "38个"),
 ])
 def test_a_figure_about_a_field_or_body_not_asked_of_is_not_the_answer(
         lexical_qa: qa.ReportQA, question: str, expected: str, not_this: str) -> None:
