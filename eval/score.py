@@ -5,6 +5,9 @@ Retrieval: a hit is a passage containing one of the question's evidence snippets
 Answers: accuracy (an acceptable answer inside the answer text, whitespace removed,
 and no abstention), citations (every evidence snippet inside one of the first three
 citations), abstention on unanswerable questions, false abstention on answerable ones.
+Figure accuracy is stricter: an answer that leads with one figure (the value it highlights) is
+right only when that figure is an acceptable answer — not when the report's words quoted after
+it hold the right figure beside the wrong one ("8次 — “…3024篇…”").
 """
 
 from __future__ import annotations
@@ -48,6 +51,16 @@ def contains_answer(text: str, answers: Sequence[str], every: bool = False) -> b
     return all(found) if every else any(found)
 
 
+def figure_right(a: Answer, answers: Sequence[str]) -> bool:
+    """Whether the figure an answer leads with — the value it highlights first, when it gives one
+    and is not computed — is an acceptable answer; True when the answer gives no single figure or
+    the accepted answers are no figures."""
+    if a.working or len(a.highlights) < 2 or not any(re.search(r"\d", x) for x in answers):
+        return True
+    lead = a.highlights[0].text
+    return not re.search(r"\d", lead) or contains_answer(lead, answers)
+
+
 def evidence_rank(hits: Sequence[Hit], evidence: Sequence[str]) -> int | None:
     """1-based rank of the first passage holding any evidence snippet."""
     for rank, hit in enumerate(hits, start=1):
@@ -74,6 +87,8 @@ class Row:
     answer: str = ""
     seconds: float = 0.0
     explain: tuple[str, ...] = ()
+    #: right, and the figure the answer leads with (when it gives one) is an acceptable answer
+    figure_right: bool = False
     #: the answer decision's confidence and whether its best candidate would have been right
     #: (None: no scored decision — a comparison, a hard veto, no candidate)
     confidence: float | None = None
@@ -111,6 +126,7 @@ class Report:
             m["hit@5"] = pct([r.rank is not None and r.rank <= 5 for r in ranked])
             m["mrr"] = round(sum(1 / r.rank for r in ranked if r.rank) / len(ranked), 3)
         m["answer_acc"] = pct([r.correct for r in ans])
+        m["figure_acc"] = pct([r.figure_right for r in ans])
         m["citation_acc"] = pct([r.cited for r in ans])
         m["false_abstain"] = pct([r.abstained for r in ans])
         m["abstain_unanswerable"] = pct([r.abstained for r in una])
@@ -152,6 +168,7 @@ def run(
         if q.answerable:
             every = q.type == "list" and len(q.answers) > 1
             row.correct = not a.abstained and contains_answer(a.text, q.answers, every)
+            row.figure_right = row.correct and figure_right(a, q.answers)
             row.cited = not a.abstained and cites_all(a.citations, q.evidence)
         report.rows.append(row)
     return report
@@ -183,7 +200,8 @@ def coverage_curve(rows: Sequence[Row], thresholds: Sequence[float] = CURVE_THRE
 
 
 def markdown(report: Report, command: str) -> str:
-    cols = ["n", "hit@1", "hit@3", "hit@5", "mrr", "answer_acc", "citation_acc", "false_abstain", "abstain_unanswerable"]
+    cols = ["n", "hit@1", "hit@3", "hit@5", "mrr", "answer_acc", "figure_acc", "citation_acc", "false_abstain",
+            "abstain_unanswerable"]
     lines = [
         f"Command: `{command}` — mode **{report.mode}**, {report.passages} passages "
         f"(mean {report.mean_chars:.0f} chars); answer latency median "

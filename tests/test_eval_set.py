@@ -126,3 +126,19 @@ def test_a_figure_is_found_only_as_a_whole_number():
     assert contains_answer("≈ 5.52倍", ["5.5"]) and not contains_answer("15.33%", ["5.3"])  # a rounded decimal
     assert contains_answer("1,266,912条", ["1266912"])  # thousands separators ignored
     assert contains_answer("渝府办发〔2018〕76号", ["渝府办发〔2018〕76号"])
+
+
+def test_figure_accuracy_is_the_figure_an_answer_leads_with():
+    from eval.score import figure_right
+    from qa.types import Answer, Span
+
+    def answer(value: str, quote: str, working: str = "") -> Answer:
+        spans = (Span("r", 0, len(value), value), Span("r", 0, len(quote), quote))
+        return Answer(question="?", text=f"{value} — “{quote}”", citations=(), abstained=False, kind="number",
+                      confidence=1.0, highlights=spans, working=working)
+
+    quote = "2018年公开灾害事故救援领域政府信息3024篇，回应公众关注热点与舆情8次"
+    assert figure_right(answer("3024篇", quote), ["3024篇"])
+    assert not figure_right(answer("8次", quote), ["3024篇"])  # the right figure only in the quote
+    assert figure_right(answer("8次", quote, working="a − b"), ["3024篇"])  # computed: judged by its text
+    assert figure_right(answer("8次", quote), ["基本持平"])  # not a figure asked
