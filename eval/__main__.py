@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps(
             {"command": command, "mode": mode, "passages": report.passages, "mean_chars": report.mean_chars,
              "summary": report.summary(), "misses": report.misses(), "coverage_curve": coverage_curve(report.rows),
-             "rows": [{"id": r.q.id, "rank": r.rank, "correct": r.correct, "cited": r.cited,
+             "rows": [{"id": r.q.id, "rank": r.rank, "correct": r.correct, "figure_right": r.figure_right, "cited": r.cited,
                        "abstained": r.abstained, "answer": r.answer, "explain": list(r.explain)} for r in report.rows]},
             ensure_ascii=False, indent=1,
         ),
