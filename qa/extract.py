@@ -207,11 +207,51 @@ def _with_breakdown(text: str, clauses: list[tuple[int, int]], v: Value) -> Valu
     return Value(**{**v.__dict__, "breakdown": frozenset(tokenize(text[v.end : end])) - outside})
 
 
+#: The thing a figure counts when the report names it after the figure: "89.2万名城乡低保对象、".
+_NAME_AFTER = re.compile(r"[\u4e00-\u9fff]{2,12}?(?=[、，,；;。）)]|和|及|$)")
+_LAST_NAME = re.compile(r"[\u4e00-\u9fff]{2,12}")
+
+
+def _enumerated(text: str, values: list[Value]) -> tuple[list[Value], tuple[int, int] | None]:
+    """Give each figure of "惠及89.2万名城乡低保对象、18.5万名城乡特困供养人员、…" the thing named after
+    it as its item — two figures or more, each followed by its name and joined by 、/和/及 — so that
+    城乡低保 finds 89.2万名 and not the next figure (whose words before it are the previous name);
+    the enumeration's span is returned as a list's is (:func:`_align_lists`)."""
+    names: dict[int, tuple[int, int]] = {}
+    for i, v in enumerate(values):
+        if not re.match(r"[\u4e00-\u9fff]", text[v.end : v.end + 1]):
+            continue
+        m = _NAME_AFTER.match(text, v.end)
+        if m is None and i - 1 in names and re.fullmatch(r"[、和及]|以及", text[names[i - 1][1] : v.start]):
+            m = _LAST_NAME.match(text, v.end)  # the last of them may run on into the verb ("…事项全部实现")
+        if m:
+            names[i] = m.span()
+    runs: list[list[int]] = []
+    for i in sorted(names):
+        joined = runs and runs[-1][-1] == i - 1 and re.fullmatch(r"[、和及]|以及", text[names[i - 1][1] : values[i].start])
+        if joined:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    runs = [r for r in runs if len(r) >= 2]
+    if not runs:
+        return values, None
+    out = list(values)
+    for run in runs:
+        for i in run:
+            a, b = names[i]
+            out[i] = Value(**{**values[i].__dict__, "item": text[a:b]})
+    first, last = runs[0][0], runs[0][-1]
+    return out, (values[first].start, names[last][1])
+
+
 @lru_cache(maxsize=65536)
 def read_sentence(sentence: Sentence) -> SentenceInfo:
     text = sentence.text
     clauses = _clauses(text)
     values, list_span = _align_lists(text, _values(text, clauses))
+    if list_span is None:
+        values, list_span = _enumerated(text, values)
     labelled = []
     for i, v in enumerate(values):
         start = clauses[v.clause][0]

@@ -631,3 +631,17 @@ def test_which_mayor_is_the_mayor_named_where_quoted(lexical_qa: qa.ReportQA) ->
     assert not a.abstained and "唐良智" in a.text, a.text
     # the report names no vice mayor; "the mayor's hotline" is no person
     assert lexical_qa.answer("Which vice mayor is in charge of government transparency work in Chongqing?").abstained
+
+
+@pytest.mark.parametrize("question, figure", [
+    # a figure named by the thing after it ("惠及89.2万名城乡低保对象、18.5万名城乡特困供养人员…"): the
+    # figure the answer leads with is that thing's, not the next one's (whose words before it are
+    # the previous thing's name)
+    ("城乡低保覆盖到多少人啊", "89.2万名"),
+    ("临时救助对象有多少人？", "19.7万名"),
+    ("区县通用的行政审批事项有多少项", "342项"),
+])
+def test_the_figure_of_an_enumeration_is_the_one_its_name_follows(
+        lexical_qa: qa.ReportQA, question: str, figure: str) -> None:
+    a = lexical_qa.answer(question)
+    assert not a.abstained and a.highlights and a.highlights[0].text == figure, (a.highlights[:1], a.text)
