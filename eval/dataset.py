@@ -16,7 +16,7 @@ EVAL_FILES = tuple(QUESTIONS.with_name(n) for n in (
     "apart-l.jsonl", "apart-m.jsonl", "apart-n.jsonl",
     "apart-o.jsonl", "apart-p.jsonl", "apart-q.jsonl", "apart-r.jsonl",
     "apart-s.jsonl", "apart-t.jsonl", "apart-u.jsonl", "apart-v.jsonl", "apart-w.jsonl",
-    "apart-x.jsonl", "apart-y.jsonl", "apart-z.jsonl", "apart-aa.jsonl", "apart-ab.jsonl", "apart-ac.jsonl"))
+    "apart-x.jsonl", "apart-y.jsonl", "apart-z.jsonl", "apart-aa.jsonl", "apart-ab.jsonl", "apart-ac.jsonl", "apart-ad.jsonl"))
 #: Questions about another report (the 2019 national template, tables): run with
 #: ``--report`` on a file ``python -m eval.formats DIR`` writes (README, "Other reports and formats").
 TABLES_2019 = QUESTIONS.with_name("tables-2019.jsonl")
