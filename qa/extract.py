@@ -20,7 +20,7 @@ from functools import lru_cache
 from qa.document import CLOSERS, OPENERS
 from qa.numerals import parse_value
 from qa.question import unit_class
-from qa.text import tokenize
+from qa.text import tokenize, tokenize_query
 from qa.types import Passage, Sentence
 
 _UNIT = r"(?:万人次|人次|万元|亿元|场次|万户|万条|万件|万名|[个件份条项次篇宗期批户名人家组场所座元类只位倍天年号万亿]|余[个件份条项次篇名人]?|多[个件份条项次篇名人]?)*"
@@ -307,10 +307,10 @@ def term_weights(terms: dict[str, float], info: SentenceInfo, clause: int | None
                  breakdown: frozenset[str] = frozenset()) -> tuple[float, dict[str, float]]:
     """Sum of term weights by where each term is found, and each found term's factor."""
     total, found = 0.0, {}
-    item_terms = frozenset(tokenize(item)) if item else frozenset()
+    item_terms = frozenset(tokenize_query(item)) if item else frozenset()  # memoised: read for every value
     listed: frozenset[str] = frozenset()
     if item and list_span:
-        listed = frozenset(tokenize(info.sentence.text[list_span[0] : list_span[1]])) - item_terms
+        listed = frozenset(tokenize_query(info.sentence.text[list_span[0] : list_span[1]])) - item_terms
     for term, weight in terms.items():
         if term in item_terms:
             factor = 1.0
