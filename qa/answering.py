@@ -40,8 +40,8 @@ from qa.extract import (
     passage_words,
     read_sentence,
     sentence_index,
-    term_weights,
     value_class,
+    weigh,
 )
 from qa.inputs import check_k, clean_question
 from qa.question import Question, analyse, conjuncts, is_elliptical, parse_comparison, resolve_relative_years
@@ -237,13 +237,8 @@ def english_closeness(groups: Sequence[frozenset[str]], weights: Sequence[float]
     total = sum(weights)
     if not total:
         return 0.0
-    v = cand.value
     flat = {h: 1.0 for g in groups for h in g}
-    if v is None:
-        _, found = term_weights(flat, cand.info, None, heading_terms(cand.passage.section))
-    else:
-        _, found = term_weights(flat, cand.info, v.clause, heading_terms(cand.passage.section), v.item,
-                                cand.info.list_span, v.label, v.breakdown)
+    _, found = weigh(flat, cand.info, cand.value, heading_terms(cand.passage.section))
     return sum(w * max((found.get(h, 0.0) for h in g), default=0.0) for g, w in zip(groups, weights, strict=True)) / total
 
 

@@ -17,6 +17,7 @@ from qa.extract import (
     bare_unit,
     candidates,
     heading_terms,
+    name_after,
     read_sentence,
     sentence_index,
     value_class,
@@ -398,17 +399,12 @@ def computed_answer(ctx: Context, q: Question, picked: Sequence[tuple[Candidate,
 
 #: "哪一类人数最多": the superlatives an extreme among the report's figures answers.
 _EXTREME = {"最多": "max", "最高": "max", "最大": "max", "最少": "min", "最低": "min"}
-#: "89.2万名城乡低保对象、…": the thing a figure counts, named right after it in an enumeration.
-_NAME_AFTER = re.compile(r"[\u4e00-\u9fff]{2,12}?(?=[、，,；;。）)]|和|及|$)")
-
-
 def _name_after(c: Candidate) -> str:
     """The noun right after a figure in an enumeration ("89.2万名城乡低保对象、…"), or ''."""
     v = c.value
     assert v is not None
-    text = c.info.sentence.text
-    m = _NAME_AFTER.match(text, v.end) if re.match(r"[\u4e00-\u9fff]", text[v.end : v.end + 1]) else None
-    return m.group(0) if m else ""
+    span = name_after(c.info.sentence.text, v.end)
+    return c.info.sentence.text[span[0] : span[1]] if span else ""
 
 
 def figure_name(c: Candidate, measure: frozenset[str] = frozenset()) -> str:

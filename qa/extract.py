@@ -210,6 +210,16 @@ def _with_breakdown(text: str, clauses: list[tuple[int, int]], v: Value) -> Valu
 #: The thing a figure counts when the report names it after the figure: "89.2万名城乡低保对象、".
 _NAME_AFTER = re.compile(r"[\u4e00-\u9fff]{2,12}?(?=[、，,；;。）)]|和|及|$)")
 _LAST_NAME = re.compile(r"[\u4e00-\u9fff]{2,12}")
+#: What joins the figures of an enumeration (…城乡低保对象、18.5万名…).
+_JOINED = re.compile(r"[、和及]|以及")
+
+
+def name_after(text: str, end: int) -> tuple[int, int] | None:
+    """The span of the noun right after a figure ending at ``end`` ("89.2万名城乡低保对象、…"), or None."""
+    if not re.match(r"[\u4e00-\u9fff]", text[end : end + 1]):
+        return None
+    m = _NAME_AFTER.match(text, end)
+    return m.span() if m else None
 
 
 def _enumerated(text: str, values: list[Value]) -> tuple[list[Value], tuple[int, int] | None]:
@@ -218,18 +228,20 @@ def _enumerated(text: str, values: list[Value]) -> tuple[list[Value], tuple[int,
     城乡低保 finds 89.2万名 and not the next figure (whose words before it are the previous name);
     the enumeration's span is returned as a list's is (:func:`_align_lists`)."""
     names: dict[int, tuple[int, int]] = {}
+
+    def joined(i: int) -> bool:  # figure i follows figure i − 1's name, joined by 、/和/及
+        return i - 1 in names and bool(_JOINED.fullmatch(text[names[i - 1][1] : values[i].start]))
+
     for i, v in enumerate(values):
-        if not re.match(r"[\u4e00-\u9fff]", text[v.end : v.end + 1]):
-            continue
-        m = _NAME_AFTER.match(text, v.end)
-        if m is None and i - 1 in names and re.fullmatch(r"[、和及]|以及", text[names[i - 1][1] : v.start]):
+        span = name_after(text, v.end)
+        if span is None and joined(i) and re.match(r"[\u4e00-\u9fff]", text[v.end : v.end + 1]):
             m = _LAST_NAME.match(text, v.end)  # the last of them may run on into the verb ("…事项全部实现")
-        if m:
-            names[i] = m.span()
+            span = m.span() if m else None
+        if span:
+            names[i] = span
     runs: list[list[int]] = []
     for i in sorted(names):
-        joined = runs and runs[-1][-1] == i - 1 and re.fullmatch(r"[、和及]|以及", text[names[i - 1][1] : values[i].start])
-        if joined:
+        if runs and runs[-1][-1] == i - 1 and joined(i):
             runs[-1].append(i)
         else:
             runs.append([i])
@@ -341,6 +353,16 @@ def term_weights(terms: dict[str, float], info: SentenceInfo, clause: int | None
     return total, found
 
 
+def weigh(terms: dict[str, float], info: SentenceInfo, value: Value | None, headings: frozenset[str]
+          ) -> tuple[float, dict[str, float]]:
+    """:func:`term_weights` for a value of a sentence (its clause, item, label, breakdown), or for
+    the sentence itself when ``value`` is None."""
+    if value is None:
+        return term_weights(terms, info, None, headings)
+    return term_weights(terms, info, value.clause, headings, value.item, info.list_span, value.label,
+                        value.breakdown)
+
+
 def candidates(
     passages: list[tuple[int, Passage]],
     terms: dict[str, float],
@@ -362,7 +384,7 @@ def candidates(
             info = read_sentence(sentence)
             bonus = sum(w for p, w in (phrases or {}).items() if p in sentence.text) + prior
             if value_kinds is None:
-                score, found = term_weights(terms, info, None, headings)
+                score, found = weigh(terms, info, None, headings)
                 if list_bonus:  # a list question is answered by a sentence that lists
                     score *= LIST_FACTORS[lists(sentence.text)]
                     if listed and counts(sentence.text, listed):  # "哪五个": the sentence with five
@@ -376,8 +398,7 @@ def candidates(
             for value in info.values:
                 if value.kind not in value_kinds:
                     continue
-                score, found = term_weights(terms, info, value.clause, headings, value.item, info.list_span,
-                                            value.label, value.breakdown)
+                score, found = weigh(terms, info, value, headings)
                 if unit and value.kind in ("number", "percent"):
                     score *= unit_fit(unit, wanted_class, value)
                 close = frozenset(t for t, f in found.items() if f >= CLOSE)
